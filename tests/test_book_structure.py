@@ -1,0 +1,53 @@
+"""The book's structure: the table of contents, the intro's reading list and the chapters
+the registry points readers to, checked against each other."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+from crossent import names
+
+ROOT = Path(__file__).resolve().parents[1]
+
+spec = importlib.util.spec_from_file_location("reading_list", ROOT / "tools" / "reading_list.py")
+reading_list = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reading_list)
+
+PARTS = reading_list.toc_parts()
+LISTED = [docname for _, chapters in PARTS for docname in chapters]
+
+
+def test_every_toc_entry_has_a_source_file() -> None:
+    missing = [
+        docname
+        for docname in LISTED
+        if not any((ROOT / f"{docname}{suffix}").is_file() for suffix in (".ipynb", ".md"))
+    ]
+    assert not missing, f"_toc.yml lists pages that do not exist: {missing}"
+
+
+def test_the_intro_reading_list_is_generated_from_the_toc() -> None:
+    notebook = json.loads(reading_list.INTRO.read_text(encoding="utf-8"))
+    shown = "".join(reading_list.intro_cell(notebook)["source"])
+    assert shown == reading_list.reading_list(PARTS), (
+        "the intro's reading list differs from _toc.yml: run python tools/reading_list.py"
+    )
+
+
+def test_the_reading_list_links_every_chapter_once_in_order() -> None:
+    text = reading_list.reading_list(PARTS)
+    linked = ["book/" + target for target in re.findall(r"\{doc\}`([^`]+)`", text)]
+    assert linked == LISTED
+    assert [caption for caption, _ in PARTS] == re.findall(r"^- \*\*(.+?):\*\*", text, re.M)
+
+
+def test_every_chapter_the_registry_names_is_in_the_book() -> None:
+    chapters = set(names.CHAPTERS) | {loss.chapter for loss in names.LOSSES}
+    assert chapters <= set(LISTED), chapters - set(LISTED)
+
+
+def test_the_notation_page_comes_before_part_one() -> None:
+    assert LISTED.index("book/notation") < LISTED.index("book/foundations/tasks")
