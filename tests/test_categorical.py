@@ -120,7 +120,7 @@ def test_cat_dog_bird_by_hand():
         softmax_cross_entropy_grad(CAT_DOG_BIRD, target), grad, rtol=1e-15, atol=1e-16
     )
     np.testing.assert_allclose(cross_entropy(np.array(probs), target), loss, rtol=1e-15)
-    # With respect to the probabilities the gradient is -p/q: -1/q_dog at the dog.
+    # With respect to the probabilities the gradient is -t/p: -1/p_dog at the dog.
     np.testing.assert_allclose(
         cross_entropy_grad(np.array(probs), target), [0.0, -1.0 / probs[DOG], 0.0], rtol=1e-15
     )
@@ -145,14 +145,29 @@ def test_weighted_smoothed_ignored_mean_by_hand():
 
 
 def test_cross_entropy_by_hand():
-    q = np.array([[0.5, 0.25, 0.25], [0.1, 0.0, 0.9]])
-    p = np.array([[0.0, 0.5, 0.5], [0.0, 0.0, 1.0]])
+    p = np.array([[0.5, 0.25, 0.25], [0.1, 0.0, 0.9]])
+    t = np.array([[0.0, 0.5, 0.5], [0.0, 0.0, 1.0]])
     expected = np.array([math.log(4.0), -math.log(0.9)])
-    np.testing.assert_allclose(cross_entropy(q, p, reduction="none"), expected, rtol=1e-15)
-    np.testing.assert_allclose(cross_entropy(q, p), expected.mean(), rtol=1e-15)
-    # 0 log 0 = 0, also where q = 0; the gradient there is 0, elsewhere -p/q / N.
-    grad = cross_entropy_grad(q, p)
+    np.testing.assert_allclose(cross_entropy(p, t, reduction="none"), expected, rtol=1e-15)
+    np.testing.assert_allclose(cross_entropy(p, t), expected.mean(), rtol=1e-15)
+    # 0 log 0 = 0, also where p = 0; the gradient there is 0, elsewhere -t/p / N.
+    grad = cross_entropy_grad(p, t)
     np.testing.assert_allclose(grad, [[0.0, -1.0, -1.0], [0.0, 0.0, -1.0 / 0.9 / 2]], rtol=1e-15)
+
+
+def test_cross_entropy_takes_probs_then_targets_by_keyword():
+    # 0.2.0 renamed the arguments (q, p) to (probs, targets); the order is unchanged.
+    p = np.array([[0.5, 0.25, 0.25], [0.1, 0.0, 0.9]])
+    t = np.array([[0.0, 0.5, 0.5], [0.0, 0.0, 1.0]])
+    for function in PROBABILITY_TRIO:
+        by_position = function(p, t, reduction="sum")
+        by_keyword = function(targets=t, probs=p, reduction="sum")
+        if not isinstance(by_position, tuple):  # the value_and_grad partner returns two
+            by_position, by_keyword = (by_position,), (by_keyword,)
+        for got, expected in zip(by_keyword, by_position, strict=True):
+            np.testing.assert_array_equal(got, expected)
+        with pytest.raises(TypeError, match="unexpected keyword argument 'q'"):
+            function(q=p, p=t)
 
 
 # ---------------------------------------------------------------------------------------
@@ -291,13 +306,13 @@ def test_value_and_grad_is_value_and_grad(batch, data):
         loss, grad = function[2](logits, target, **kwargs)
         np.testing.assert_array_equal(loss, function[0](logits, target, **kwargs))
         np.testing.assert_array_equal(grad, function[1](logits, target, **kwargs))
-    q = softmax(logits.astype(np.float64), axis=axis)
-    loss, grad = cross_entropy_value_and_grad(q, targets, axis=axis, reduction=kwargs["reduction"])
+    p = softmax(logits.astype(np.float64), axis=axis)
+    loss, grad = cross_entropy_value_and_grad(p, targets, axis=axis, reduction=kwargs["reduction"])
     np.testing.assert_array_equal(
-        loss, cross_entropy(q, targets, axis=axis, reduction=kwargs["reduction"])
+        loss, cross_entropy(p, targets, axis=axis, reduction=kwargs["reduction"])
     )
     np.testing.assert_array_equal(
-        grad, cross_entropy_grad(q, targets, axis=axis, reduction=kwargs["reduction"])
+        grad, cross_entropy_grad(p, targets, axis=axis, reduction=kwargs["reduction"])
     )
 
 
@@ -425,13 +440,13 @@ def test_soft_target_gradient_matches_finite_differences(reduction, options, axi
 @pytest.mark.parametrize("axis", [-1, 0])
 def test_cross_entropy_gradient_matches_finite_differences(reduction, axis):
     rng = np.random.default_rng(3)
-    q = rng.uniform(0.05, 0.9, size=(4, 3))
-    p = rng.random((4, 3))
-    p[0, 1] = 0.0  # a class with no target mass
-    q, p = np.moveaxis(q, 1, axis), np.moveaxis(p, 1, axis)
-    f = _summed(cross_entropy, reduction, p, axis=axis)
-    grad = cross_entropy_grad(q, p, axis=axis, reduction=reduction)
-    check_gradient(f, grad, q).raise_if_failed()
+    p = rng.uniform(0.05, 0.9, size=(4, 3))
+    t = rng.random((4, 3))
+    t[0, 1] = 0.0  # a class with no target mass
+    p, t = np.moveaxis(p, 1, axis), np.moveaxis(t, 1, axis)
+    f = _summed(cross_entropy, reduction, t, axis=axis)
+    grad = cross_entropy_grad(p, t, axis=axis, reduction=reduction)
+    check_gradient(f, grad, p).raise_if_failed()
 
 
 def test_confident_gradient_matches_finite_differences():
@@ -606,10 +621,10 @@ def test_masked_classes():
 
 
 def test_cross_entropy_conventions():
-    # q = 0 where p > 0 is an infinite loss (no epsilon) with an infinite gradient entry.
-    q = np.array([[0.0, 1.0]])
-    p = np.array([[0.5, 0.5]])
-    loss, grad = cross_entropy_value_and_grad(q, p)
+    # p = 0 where t > 0 is an infinite loss (no epsilon) with an infinite gradient entry.
+    p = np.array([[0.0, 1.0]])
+    t = np.array([[0.5, 0.5]])
+    loss, grad = cross_entropy_value_and_grad(p, t)
     assert loss == np.inf
     assert grad[0, 0] == -np.inf and grad[0, 1] == -0.5
     # A perfect prediction costs +0.0, and rows need not sum to 1.
@@ -687,7 +702,7 @@ def test_validate_false_skips_the_range_checks():
     with pytest.raises(ValueError, match="targets"):
         softmax_cross_entropy(x, np.array([[1.5, 0.0]]))
     assert np.isfinite(softmax_cross_entropy(x, np.array([[1.5, 0.0]]), validate=False))
-    with pytest.raises(ValueError, match="q must lie in"):
+    with pytest.raises(ValueError, match="probs must lie in"):
         cross_entropy(np.array([2.0, 0.5]), np.array([1.0, 0.0]))
     assert np.isfinite(cross_entropy(np.array([2.0, 0.5]), np.array([1.0, 0.0]), validate=False))
 
@@ -792,12 +807,25 @@ Q = np.array([[0.2, 0.8], [0.5, 0.5]])
 @pytest.mark.parametrize(
     ("call", "error", "pattern"),
     [
-        (lambda f: f(Q, Q[:1]), ValueError, r"p must have the shape of q, \(2, 2\); got shape"),
-        (lambda f: f(Q * 2, Q), ValueError, r"q must lie in \[0, 1\]; got q\[0, 1\] = 1.6"),
-        (lambda f: f(Q, -Q), ValueError, r"p must lie in \[0, 1\]; got p\[0, 0\] = -0.2"),
+        (
+            lambda f: f(Q, Q[:1]),
+            ValueError,
+            r"targets must have the shape of probs, \(2, 2\); got shape",
+        ),
+        (
+            lambda f: f(Q * 2, Q),
+            ValueError,
+            r"probs must lie in \[0, 1\]; got probs\[0, 1\] = 1.6",
+        ),
+        (
+            lambda f: f(Q, -Q),
+            ValueError,
+            r"targets must lie in \[0, 1\]; got targets\[0, 0\] = -0.2",
+        ),
         (lambda f: f(Q, Q, reduction="batchmean"), ValueError, "reduction must be one of"),
         (lambda f: f(Q, Q, axis=-3), ValueError, "out of bounds"),
-        (lambda f: f(Q.astype(object), Q), TypeError, "q must be an array of real"),
+        (lambda f: f(Q.astype(object), Q), TypeError, "probs must be an array of real"),
+        (lambda f: f(Q, Q.astype(object)), TypeError, "targets must be an array of real"),
         (lambda f: f(Q, Q, validate=1), TypeError, "validate must be a bool"),
     ],
 )

@@ -85,6 +85,7 @@ EXPECTED_MEANINGS = {
     "BCEWithLogits": {"sigmoid_binary_cross_entropy"},
     "sigmoid loss": {"sigmoid_binary_cross_entropy"},
     "multi-label softmax loss": {"multilabel_softmax_cross_entropy"},
+    "H(t, p)": {"cross_entropy"},
     "H(p, q)": {"cross_entropy"},
     "cross-entropy": {"cross_entropy"},
     # Ambiguous: scikit-learn's log loss takes probabilities, binary or over C classes.
@@ -435,7 +436,7 @@ def test_class_axes_label_smoothing_clipping_and_reductions_are_recorded() -> No
 def test_the_multilabel_softmax_loss_has_no_built_in_anywhere() -> None:
     for support in get("multilabel_softmax_cross_entropy").frameworks:
         assert support.implementations is None
-    assert "y / " in get("multilabel_softmax_cross_entropy").support("PyTorch").note
+    assert "t / " in get("multilabel_softmax_cross_entropy").support("PyTorch").note
 
 
 def test_support_is_case_insensitive_and_rejects_unknown_frameworks() -> None:

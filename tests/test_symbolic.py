@@ -30,46 +30,58 @@ from crossent.symbolic import (
     softmax_jacobian,
     softmax_jacobian_closed_form,
     softmax_symbols,
-    x,
     z,
+    z_scalar,
 )
 
 # --- sigmoid ---------------------------------------------------------------------------
 
 
+def test_symbols_follow_the_book_notation():
+    # The scalar logit prints as z, like the indexed logits z[i]; x and q are gone.
+    assert str(z_scalar) == "z" and z_scalar.is_real
+    assert str(z[i]) == "z[i]"
+    assert str(symbolic.p[i]) == "p[i]" and symbolic.p[i].is_positive
+    assert "z_scalar" in symbolic.__all__
+    for retired in ("x", "q"):
+        assert retired not in symbolic.__all__
+        assert not hasattr(symbolic, retired)
+
+
 def test_sigmoid_is_the_logistic_function():
-    assert sigmoid(x) == 1 / (1 + sympy.exp(-x))
+    assert sigmoid(z_scalar) == 1 / (1 + sympy.exp(-z_scalar))
     assert sigmoid(0) == sympy.Rational(1, 2)
 
 
 def test_sigmoid_derivative_simplifies_to_closed_form():
-    difference = sigmoid_derivative(x) - sigmoid_derivative_closed_form(x)
+    difference = sigmoid_derivative(z_scalar) - sigmoid_derivative_closed_form(z_scalar)
     assert sympy.simplify(difference) == 0
 
 
 def test_sigmoid_derivative_works_for_any_symbol():
     t = sympy.Symbol("t", real=True)
     assert sympy.simplify(sigmoid_derivative(t) - sigmoid(t) * (1 - sigmoid(t))) == 0
-    assert not sigmoid_derivative(t).has(x)
+    assert not sigmoid_derivative(t).has(z_scalar)
 
 
 def test_sigmoid_derivative_check_can_fail():
     # A wrong closed form must not simplify to zero against the derived derivative, or
     # the check above would prove nothing.
-    wrong = sigmoid(x) * (1 + sigmoid(x))
-    assert sympy.simplify(sigmoid_derivative(x) - wrong) != 0
+    wrong = sigmoid(z_scalar) * (1 + sigmoid(z_scalar))
+    assert sympy.simplify(sigmoid_derivative(z_scalar) - wrong) != 0
 
 
 def test_sigmoid_symmetry():
-    assert sympy.simplify(sigmoid(-x) - (1 - sigmoid(x))) == 0
+    assert sympy.simplify(sigmoid(-z_scalar) - (1 - sigmoid(z_scalar))) == 0
 
 
 def test_sigmoid_derivative_is_even():
-    assert sympy.simplify(sigmoid_derivative(x).subs(x, -x) - sigmoid_derivative(x)) == 0
+    derivative = sigmoid_derivative(z_scalar)
+    assert sympy.simplify(derivative.subs(z_scalar, -z_scalar) - derivative) == 0
 
 
 def test_sigmoid_derivative_at_zero_is_a_quarter():
-    assert sigmoid_derivative(x).subs(x, 0) == sympy.Rational(1, 4)
+    assert sigmoid_derivative(z_scalar).subs(z_scalar, 0) == sympy.Rational(1, 4)
 
 
 # --- softmax, concrete number of classes -----------------------------------------------
@@ -190,12 +202,12 @@ def test_indexed_derivative_agrees_with_concrete_jacobian(evaluated_indexed_deri
 
 
 def test_sigmoid_derivative_of_a_non_symbol_is_a_type_error():
-    with pytest.raises(TypeError, match="x must be a SymPy Symbol"):
-        sigmoid_derivative(x**2)
+    with pytest.raises(TypeError, match="z must be a SymPy Symbol"):
+        sigmoid_derivative(z_scalar**2)
 
 
 def test_sigmoid_of_an_unconvertible_object_is_a_type_error():
-    with pytest.raises(TypeError, match="x must be a SymPy expression or a number"):
+    with pytest.raises(TypeError, match="z must be a SymPy expression or a number"):
         sigmoid(object())
 
 
@@ -216,7 +228,7 @@ def test_softmax_of_an_empty_sequence_is_a_value_error():
         softmax([])
 
 
-@pytest.mark.parametrize("bad_logits", ["z0 z1", x, 3])
+@pytest.mark.parametrize("bad_logits", ["z0 z1", z_scalar, 3])
 def test_softmax_of_a_non_sequence_is_a_type_error(bad_logits):
     with pytest.raises(TypeError, match="z must be a sequence of SymPy expressions"):
         softmax(bad_logits)
@@ -245,11 +257,11 @@ LOGIT_ROWS = np.array(
 
 
 def lambdified_sigmoid():
-    return sympy.lambdify(x, sigmoid(x), modules="numpy")
+    return sympy.lambdify(z_scalar, sigmoid(z_scalar), modules="numpy")
 
 
 def lambdified_sigmoid_derivative():
-    return sympy.lambdify(x, sigmoid_derivative(x), modules="numpy")
+    return sympy.lambdify(z_scalar, sigmoid_derivative(z_scalar), modules="numpy")
 
 
 def lambdified_softmax(num_classes):
@@ -323,8 +335,10 @@ def precisely(expression, values, digits=40):
 def test_crossent_sigmoid_and_derivative_match_high_precision_sympy():
     # Wider than the lambdified tests can go: at -700 the lambdified derivative is 0.
     points = np.array([-745.0, -700.0, -40.0, -1e-8, 0.0, 2.5, 40.0, 700.0])
-    value = np.array([precisely(sigmoid(x), {x: point}) for point in points])
-    slope = np.array([precisely(sigmoid_derivative(x), {x: point}) for point in points])
+    value = np.array([precisely(sigmoid(z_scalar), {z_scalar: point}) for point in points])
+    slope = np.array(
+        [precisely(sigmoid_derivative(z_scalar), {z_scalar: point}) for point in points]
+    )
     np.testing.assert_allclose(crossent.sigmoid(points), value, rtol=4 * EPS, atol=0)
     np.testing.assert_allclose(crossent.sigmoid_grad(points), slope, rtol=8 * EPS, atol=1e-320)
 

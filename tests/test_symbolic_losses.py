@@ -33,8 +33,8 @@ CLASS_COUNTS = (2, 3, 5)
 EPSILON = sympy.Symbol("epsilon", real=True)
 POS_WEIGHT = sympy.Symbol("pos_weight", positive=True)
 WEIGHT = sympy.Symbol("weight", positive=True)
-S, T = sympy.symbols("s t", real=True)
-X = symbolic.x
+Q, T = sympy.symbols("q t", real=True)  # a probability q = sigma(z) and a target
+Z = symbolic.z_scalar  # one logit, printed z
 
 # Lambdified expressions evaluate the formulas as written; on the moderate inputs below
 # they are accurate to a few ulps, so crossent must agree to about 1e-12. The absolute
@@ -66,11 +66,11 @@ def class_symbols(num_classes):
 
 @pytest.mark.parametrize("num_classes", CLASS_COUNTS)
 def test_cross_entropy_gradient_equals_closed_form(num_classes):
+    t = softmax_symbols(num_classes, "t")
     p = softmax_symbols(num_classes, "p")
-    q = softmax_symbols(num_classes, "q")
-    derived = symbolic.cross_entropy_gradient(p, q)
-    assert is_zero(derived - symbolic.cross_entropy_gradient_closed_form(p, q))
-    assert derived[0] == -p[0] / q[0]
+    derived = symbolic.cross_entropy_gradient(t, p)
+    assert is_zero(derived - symbolic.cross_entropy_gradient_closed_form(t, p))
+    assert derived[0] == -t[0] / p[0]
 
 
 @pytest.mark.parametrize("num_classes", CLASS_COUNTS)
@@ -167,38 +167,38 @@ def test_multilabel_loss_with_one_positive_is_the_integer_label_loss():
 
 
 def test_binary_cross_entropy_gradient_equals_closed_form():
-    derived = symbolic.binary_cross_entropy_gradient(S, T, weight=WEIGHT)
-    closed = symbolic.binary_cross_entropy_gradient_closed_form(S, T, weight=WEIGHT)
+    derived = symbolic.binary_cross_entropy_gradient(Q, T, weight=WEIGHT)
+    closed = symbolic.binary_cross_entropy_gradient_closed_form(Q, T, weight=WEIGHT)
     assert is_zero(derived - closed)
 
 
 def test_sigmoid_binary_cross_entropy_gradient_equals_closed_form():
-    derived = symbolic.sigmoid_binary_cross_entropy_gradient(X, T, POS_WEIGHT, weight=WEIGHT)
+    derived = symbolic.sigmoid_binary_cross_entropy_gradient(Z, T, POS_WEIGHT, weight=WEIGHT)
     closed = symbolic.sigmoid_binary_cross_entropy_gradient_closed_form(
-        X, T, POS_WEIGHT, weight=WEIGHT
+        Z, T, POS_WEIGHT, weight=WEIGHT
     )
     assert is_zero(derived - closed)
 
 
 def test_sigmoid_binary_cross_entropy_gradient_follows_from_the_sigmoid_derivative():
-    # The chain rule through log: d log sigma(x)/dx = sigma'(x) / sigma(x), with sigma'
+    # The chain rule through log: d log sigma(z)/dz = sigma'(z) / sigma(z), with sigma'
     # the derivative derived (not typed) by crossent.symbolic.sigmoid_derivative.
-    sigma, dsigma = symbolic.sigmoid, symbolic.sigmoid_derivative(X)
-    dlog_sigma = dsigma / sigma(X)
-    dlog_sigma_of_minus_x = -dsigma.subs(X, -X) / sigma(-X)
-    by_chain_rule = -WEIGHT * (POS_WEIGHT * T * dlog_sigma + (1 - T) * dlog_sigma_of_minus_x)
-    derived = symbolic.sigmoid_binary_cross_entropy_gradient(X, T, POS_WEIGHT, weight=WEIGHT)
+    sigma, dsigma = symbolic.sigmoid, symbolic.sigmoid_derivative(Z)
+    dlog_sigma = dsigma / sigma(Z)
+    dlog_sigma_of_minus_z = -dsigma.subs(Z, -Z) / sigma(-Z)
+    by_chain_rule = -WEIGHT * (POS_WEIGHT * T * dlog_sigma + (1 - T) * dlog_sigma_of_minus_z)
+    derived = symbolic.sigmoid_binary_cross_entropy_gradient(Z, T, POS_WEIGHT, weight=WEIGHT)
     assert is_zero(derived - by_chain_rule)
 
 
 def test_sigmoid_binary_cross_entropy_gradient_is_sigmoid_minus_target_without_pos_weight():
-    derived = symbolic.sigmoid_binary_cross_entropy_gradient(X, T)
-    assert is_zero(derived - (symbolic.sigmoid(X) - T))
+    derived = symbolic.sigmoid_binary_cross_entropy_gradient(Z, T)
+    assert is_zero(derived - (symbolic.sigmoid(Z) - T))
 
 
 def test_sigmoid_binary_cross_entropy_is_binary_cross_entropy_of_the_sigmoid():
-    on_logit = symbolic.sigmoid_binary_cross_entropy(X, T, weight=WEIGHT)
-    on_probability = symbolic.binary_cross_entropy(S, T, weight=WEIGHT).subs(S, symbolic.sigmoid(X))
+    on_logit = symbolic.sigmoid_binary_cross_entropy(Z, T, weight=WEIGHT)
+    on_probability = symbolic.binary_cross_entropy(Q, T, weight=WEIGHT).subs(Q, symbolic.sigmoid(Z))
     assert is_zero(on_logit - on_probability)
 
 
@@ -223,7 +223,7 @@ def test_a_wrong_closed_form_does_not_simplify_to_zero():
     # p - t is right only for targets that sum to 1, which free symbols need not.
     assert not is_zero(derived - (softmax(logits) - sympy.Matrix(targets)))
     assert not is_zero(
-        symbolic.sigmoid_binary_cross_entropy_gradient(X, T, POS_WEIGHT) - (symbolic.sigmoid(X) - T)
+        symbolic.sigmoid_binary_cross_entropy_gradient(Z, T, POS_WEIGHT) - (symbolic.sigmoid(Z) - T)
     )
     multilabel = symbolic.multilabel_softmax_cross_entropy_gradient(logits, targets)
     assert not is_zero(multilabel - (softmax(logits) - sympy.Matrix(targets)))
@@ -307,7 +307,7 @@ def test_mismatched_lengths_are_value_errors():
         symbolic.softmax_cross_entropy(logits, targets[:2])
     with pytest.raises(ValueError, match=r"weight must hold one weight per class: expected 3"):
         symbolic.softmax_cross_entropy(logits, targets, weight=weights[:2])
-    with pytest.raises(ValueError, match=r"q must hold one probability per class: expected 2"):
+    with pytest.raises(ValueError, match=r"p must hold one probability per class: expected 2"):
         symbolic.cross_entropy([1, 0], [0.5, 0.25, 0.25])
     with pytest.raises(ValueError, match=r"t must hold one target per class"):
         symbolic.multilabel_softmax_cross_entropy(logits, [1, 0])
@@ -339,13 +339,13 @@ def test_label_smoothing_of_an_unconvertible_object_is_a_type_error():
 
 @pytest.mark.parametrize("probability", [0, 1, -0.5, 2])
 def test_binary_probability_outside_the_open_interval_is_a_value_error(probability):
-    with pytest.raises(ValueError, match=r"s must be a probability in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"q must be a probability in \(0, 1\)"):
         symbolic.binary_cross_entropy(probability, T)
 
 
 @pytest.mark.parametrize("probability", [0, -0.5, 1.5])
 def test_cross_entropy_prediction_outside_the_probabilities_is_a_value_error(probability):
-    with pytest.raises(ValueError, match=r"q\[1\] must be a probability in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"p\[1\] must be a probability in \(0, 1\]"):
         symbolic.cross_entropy([0, 1], [1, probability])
 
 
@@ -375,12 +375,12 @@ def test_gradients_need_distinct_symbols_to_differentiate_by():
         symbolic.softmax_cross_entropy_gradient([z0, z0], [1, 0])
     with pytest.raises(TypeError, match=r"z\[1\] must be a SymPy Symbol"):
         symbolic.multilabel_softmax_cross_entropy_gradient([z0, 2 * z1], [1, 0])
-    with pytest.raises(TypeError, match=r"q\[0\] must be a SymPy Symbol"):
+    with pytest.raises(TypeError, match=r"p\[0\] must be a SymPy Symbol"):
         symbolic.cross_entropy_gradient([1, 0], [0.5, 0.5])
-    with pytest.raises(TypeError, match="s must be a SymPy Symbol"):
-        symbolic.binary_cross_entropy_gradient(S**2, T)
-    with pytest.raises(TypeError, match="x must be a SymPy Symbol"):
-        symbolic.sigmoid_binary_cross_entropy_gradient(2 * X, T)
+    with pytest.raises(TypeError, match="q must be a SymPy Symbol"):
+        symbolic.binary_cross_entropy_gradient(Q**2, T)
+    with pytest.raises(TypeError, match="z must be a SymPy Symbol"):
+        symbolic.sigmoid_binary_cross_entropy_gradient(2 * Z, T)
 
 
 def test_indexed_weight_must_be_an_indexed_base():
@@ -437,10 +437,10 @@ def integer_label_reference(num_classes, label):
 
 @functools.cache
 def cross_entropy_reference(num_classes):
+    t = softmax_symbols(num_classes, "t")
     p = softmax_symbols(num_classes, "p")
-    q = softmax_symbols(num_classes, "q")
-    loss = symbolic.cross_entropy(p, q)
-    return lambdified([p, q], loss), lambdified([p, q], symbolic.cross_entropy_gradient(p, q))
+    loss = symbolic.cross_entropy(t, p)
+    return lambdified([t, p], loss), lambdified([t, p], symbolic.cross_entropy_gradient(t, p))
 
 
 @functools.cache
@@ -453,17 +453,17 @@ def multilabel_reference(num_classes):
 
 @functools.cache
 def binary_reference():
-    arguments = [S, T, WEIGHT]
-    loss = symbolic.binary_cross_entropy(S, T, weight=WEIGHT)
-    gradient = symbolic.binary_cross_entropy_gradient(S, T, weight=WEIGHT)
+    arguments = [Q, T, WEIGHT]
+    loss = symbolic.binary_cross_entropy(Q, T, weight=WEIGHT)
+    gradient = symbolic.binary_cross_entropy_gradient(Q, T, weight=WEIGHT)
     return lambdified(arguments, loss), lambdified(arguments, gradient)
 
 
 @functools.cache
 def sigmoid_binary_reference():
-    arguments = [X, T, POS_WEIGHT, WEIGHT]
-    loss = symbolic.sigmoid_binary_cross_entropy(X, T, POS_WEIGHT, weight=WEIGHT)
-    gradient = symbolic.sigmoid_binary_cross_entropy_gradient(X, T, POS_WEIGHT, weight=WEIGHT)
+    arguments = [Z, T, POS_WEIGHT, WEIGHT]
+    loss = symbolic.sigmoid_binary_cross_entropy(Z, T, POS_WEIGHT, weight=WEIGHT)
+    gradient = symbolic.sigmoid_binary_cross_entropy_gradient(Z, T, POS_WEIGHT, weight=WEIGHT)
     return lambdified(arguments, loss), lambdified(arguments, gradient)
 
 
@@ -577,8 +577,8 @@ def test_cross_entropy_matches_sympy(num_classes):
 
     loss_of, gradient_of = cross_entropy_reference(num_classes)
     rows = list(zip(distributions, predictions, strict=True))
-    expected_loss = np.array([loss_of(p, q) for p, q in rows])
-    expected_grad = np.stack([gradient_of(p, q) for p, q in rows])
+    expected_loss = np.array([loss_of(t, p) for t, p in rows])
+    expected_grad = np.stack([gradient_of(t, p) for t, p in rows])
 
     # crossent.cross_entropy takes the prediction first; symbolic.cross_entropy the target.
     assert_family_matches(

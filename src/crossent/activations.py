@@ -9,21 +9,21 @@ make that possible.
 
 .. math::
 
-    \sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}}
+    \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
 
 are exact, but only one of them is safe for a given sign: the exponent is always
-:math:`-|x| \le 0`, so :math:`e^{-|x|}` lies in :math:`[0, 1]` and never overflows.
+:math:`-|z| \le 0`, so :math:`e^{-|z|}` lies in :math:`[0, 1]` and never overflows.
 
 *Shift the softmax by the row maximum, then leave the maximum out of the sum.* With
-:math:`m = \max_j x_j` reached at index :math:`k`,
+:math:`m = \max_j z_j` reached at index :math:`r`,
 
 .. math::
 
-    \operatorname{logsumexp}(x) = m + \mathop{\mathrm{log1p}}(S), \qquad
-    S = \sum_{j \ne k} e^{x_j - m}.
+    \operatorname{logsumexp}(z) = m + \mathop{\mathrm{log1p}}(S), \qquad
+    S = \sum_{j \ne r} e^{z_j - m}.
 
 Subtracting :math:`m` keeps every exponent at most 0; leaving out the term
-:math:`e^{x_k - m} = 1` keeps :math:`S` intact when it is tiny, where
+:math:`e^{z_r - m} = 1` keeps :math:`S` intact when it is tiny, where
 :math:`\log(1 + S)` would first round :math:`1 + S` to 1 and lose every digit of a
 confident prediction (Blanchard, Higham and Higham, 2021).
 
@@ -113,20 +113,20 @@ def _shifted_exp_and_tail_sum(
     Returns
     -------
     exp_shifted : ndarray
-        :math:`e^{x - m}`, same shape and dtype as ``x``: a fresh array that the caller
+        :math:`e^{z - m}`, same shape and dtype as ``x``: a fresh array that the caller
         owns and may overwrite in place (for instance to turn it into a gradient). It is 1
         at every maximal entry (at ``k`` exactly), in :math:`[0, 1]` elsewhere, and 0 at
         ``-inf`` entries.
     m : ndarray
-        The row maximum :math:`m = x_k`, dtype of ``x``, with ``axis`` kept as length 1
+        The row maximum :math:`m = z_r`, dtype of ``x``, with ``axis`` kept as length 1
         (``keepdims=True``).
     s : ndarray
-        The tail sum :math:`S = \sum_{j \ne k} e^{x_j - m}`, with ``axis`` kept as length
+        The tail sum :math:`S = \sum_{j \ne r} e^{z_j - m}`, with ``axis`` kept as length
         1. Its dtype is float64 when ``x`` is float16 or float32 and ``accurate_sum`` is
         True, else the dtype of ``x``. :math:`0 \le S \le C - 1`; ties with the maximum
         each contribute exactly 1.
     k : ndarray
-        The index of the one maximal entry left out of :math:`S`, as from
+        The index :math:`r` of the one maximal entry left out of :math:`S`, as from
         ``np.argmax(x, axis=axis, keepdims=True)`` (the first maximal entry); integer
         dtype, ready for ``np.take_along_axis`` and ``np.put_along_axis``.
 
@@ -143,11 +143,11 @@ def _shifted_exp_and_tail_sum(
     then restored to :math:`e^0 = 1`. Summing everything and subtracting 1 afterwards
     would round a tiny :math:`S` away (:math:`1 + 10^{-17} = 1` in float64).
 
-    Accuracy: each term :math:`e^{x_j - m}` is as accurate as ``np.exp`` in the dtype of
+    Accuracy: each term :math:`e^{z_j - m}` is as accurate as ``np.exp`` in the dtype of
     ``x`` (float64: about 0.6 ulp; float32: up to about 1.8 ulp measured) on top of the
-    rounding of :math:`x_j - m`, which is exact whenever :math:`x_j` and :math:`m` are
+    rounding of :math:`z_j - m`, which is exact whenever :math:`z_j` and :math:`m` are
     within a factor of 2 of each other and otherwise perturbs the term by a relative
-    :math:`|x_j - m|` times half an ulp. The public functions therefore compute float16
+    :math:`|z_j - m|` times half an ulp. The public functions therefore compute float16
     and float32 input in float64.
 
     Peak memory is one array the size of ``x`` (``exp_shifted``, which is returned) plus
@@ -252,7 +252,7 @@ def _require_finite_row_max(m: np.ndarray, axis: int, function: str) -> None:
 
 
 def _exp_minus_abs(x: np.ndarray) -> np.ndarray:
-    """Return :math:`e^{-|x|}`, in [0, 1] for every input, so it cannot overflow."""
+    """Return :math:`e^{-|z|}`, in [0, 1] for every input, so it cannot overflow."""
     tail = np.abs(x, out=np.empty_like(x))  # an array even for 0-d x, to work in place
     np.negative(tail, out=tail)
     with np.errstate(under="ignore"):
@@ -265,12 +265,12 @@ def sigmoid(x: Any) -> Any:
     Parameters
     ----------
     x : array_like
-        Logits, of any shape (0-d too), real dtype.
+        Logits :math:`z`, of any shape (0-d too), real dtype.
 
     Returns
     -------
     ndarray
-        :math:`\sigma(x)` in :math:`[0, 1]`, same shape as ``x``, dtype of ``x`` (float64
+        :math:`\sigma(z)` in :math:`[0, 1]`, same shape as ``x``, dtype of ``x`` (float64
         for integer or bool input). A 0-d input gives a NumPy scalar.
 
     Raises
@@ -280,19 +280,19 @@ def sigmoid(x: Any) -> Any:
 
     See Also
     --------
-    log_sigmoid : :math:`\log \sigma(x)`, accurate where :math:`\sigma(x)` underflows.
-    sigmoid_grad : the derivative :math:`\sigma(x)\,\sigma(-x)`.
+    log_sigmoid : :math:`\log \sigma(z)`, accurate where :math:`\sigma(z)` underflows.
+    sigmoid_grad : the derivative :math:`\sigma(z)\,\sigma(-z)`.
 
     Notes
     -----
     .. math::
 
-        \sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}}.
+        \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}.
 
-    The first form is used for :math:`x \ge 0` and the second for :math:`x < 0`, so the
-    exponential is always :math:`e^{-|x|} \le 1`. Writing :math:`1 / (1 + e^{-x})` for
-    every :math:`x` overflows :math:`e^{-x}` for :math:`x < -709` in float64 (and
-    :math:`x < -88` in float32), with a RuntimeWarning, even though the result, 0, is
+    The first form is used for :math:`z \ge 0` and the second for :math:`z < 0`, so the
+    exponential is always :math:`e^{-|z|} \le 1`. Writing :math:`1 / (1 + e^{-z})` for
+    every :math:`z` overflows :math:`e^{-z}` for :math:`z < -709` in float64 (and
+    :math:`z < -88` in float32), with a RuntimeWarning, even though the result, 0, is
     harmless. Very negative logits underflow to exactly 0 here, and very positive ones
     round to 1; :func:`log_sigmoid` keeps the information that rounding discards.
     float64 results are within about 2 ulps (two roundings after ``exp``); float16 and
@@ -323,12 +323,12 @@ def log_sigmoid(x: Any) -> Any:
     Parameters
     ----------
     x : array_like
-        Logits, of any shape (0-d too), real dtype.
+        Logits :math:`z`, of any shape (0-d too), real dtype.
 
     Returns
     -------
     ndarray
-        :math:`\log \sigma(x) \le 0`, same shape as ``x``, dtype of ``x`` (float64 for
+        :math:`\log \sigma(z) \le 0`, same shape as ``x``, dtype of ``x`` (float64 for
         integer or bool input). A 0-d input gives a NumPy scalar.
 
     Raises
@@ -338,27 +338,27 @@ def log_sigmoid(x: Any) -> Any:
 
     See Also
     --------
-    sigmoid : :math:`\sigma(x)` itself.
+    sigmoid : :math:`\sigma(z)` itself.
     log_softmax : the same idea for more than two classes.
 
     Notes
     -----
     .. math::
 
-        \log \sigma(x) = -\mathop{\mathrm{log1p}}(e^{-x}) \quad (x \ge 0), \qquad
-        \log \sigma(x) = x - \mathop{\mathrm{log1p}}(e^{x}) \quad (x < 0),
+        \log \sigma(z) = -\mathop{\mathrm{log1p}}(e^{-z}) \quad (z \ge 0), \qquad
+        \log \sigma(z) = z - \mathop{\mathrm{log1p}}(e^{z}) \quad (z < 0),
 
-    both written at once as :math:`\min(x, 0) - \mathop{\mathrm{log1p}}(e^{-|x|})`. For
-    :math:`x \ge 0` the naive :math:`\log(\sigma(x))` rounds :math:`\sigma(x)` to 1 as
-    soon as :math:`e^{-x}` is below half an ulp of 1 (:math:`x > 37` in float64) and
-    returns 0 instead of :math:`-e^{-x}`; for :math:`x < 0` it returns
-    :math:`\log 0 = -\infty` once :math:`\sigma(x)` underflows (:math:`x < -745`).
+    both written at once as :math:`\min(z, 0) - \mathop{\mathrm{log1p}}(e^{-|z|})`. For
+    :math:`z \ge 0` the naive :math:`\log(\sigma(z))` rounds :math:`\sigma(z)` to 1 as
+    soon as :math:`e^{-z}` is below half an ulp of 1 (:math:`z > 37` in float64) and
+    returns 0 instead of :math:`-e^{-z}`; for :math:`z < 0` it returns
+    :math:`\log 0 = -\infty` once :math:`\sigma(z)` underflows (:math:`z < -745`).
     Both branches add two terms of the same sign, so nothing cancels: float64 results
     are within 2 ulps (1.4 measured), and float16 and float32, computed in float64 and
-    rounded once, are correctly rounded in practice. At :math:`x = +\infty` it is 0, at
+    rounded once, are correctly rounded in practice. At :math:`z = +\infty` it is 0, at
     :math:`-\infty` it is :math:`-\infty`; NaN propagates.
 
-    This is the softplus identity :math:`\log \sigma(x) = -\operatorname{softplus}(-x)`
+    This is the softplus identity :math:`\log \sigma(z) = -\operatorname{softplus}(-z)`
     written for accuracy (Mächler, 2012).
 
     References
@@ -388,12 +388,12 @@ def sigmoid_grad(x: Any) -> Any:
     Parameters
     ----------
     x : array_like
-        Logits (not probabilities), of any shape (0-d too), real dtype.
+        Logits :math:`z` (not probabilities), of any shape (0-d too), real dtype.
 
     Returns
     -------
     ndarray
-        :math:`\sigma'(x) = \sigma(x)\,\sigma(-x)` in :math:`[0, 1/4]`, same shape as
+        :math:`\sigma'(z) = \sigma(z)\,\sigma(-z)` in :math:`[0, 1/4]`, same shape as
         ``x``, dtype of ``x`` (float64 for integer or bool input). A 0-d input gives a
         NumPy scalar.
 
@@ -410,17 +410,17 @@ def sigmoid_grad(x: Any) -> Any:
     -----
     .. math::
 
-        \frac{d\sigma}{dx} = \sigma(x)\,(1 - \sigma(x)) = \sigma(x)\,\sigma(-x)
-        = \frac{e^{-|x|}}{(1 + e^{-|x|})^2}.
+        \frac{d\sigma}{dz} = \sigma(z)\,(1 - \sigma(z)) = \sigma(z)\,\sigma(-z)
+        = \frac{e^{-|z|}}{(1 + e^{-|z|})^2}.
 
-    The last form is symmetric in :math:`x` and computed as written, within about 4 ulps
+    The last form is symmetric in :math:`z` and computed as written, within about 4 ulps
     in float64 (3.6 measured: ``exp`` and three operations each round; float16 and
     float32, computed in float64, are correctly rounded in practice). The textbook form
-    :math:`\sigma(x)(1 - \sigma(x))` cancels for large :math:`x`: :math:`1 - \sigma(x)`
-    rounds to 0 once :math:`\sigma(x)` rounds to 1 (:math:`x > 37` in float64), and the
-    derivative, about :math:`e^{-x}`, is lost. The argument is the logit: a function that
-    takes :math:`p = \sigma(x)` and returns :math:`p(1 - p)` computes the same number
-    only while :math:`p` still holds it.
+    :math:`\sigma(z)(1 - \sigma(z))` cancels for large :math:`z`: :math:`1 - \sigma(z)`
+    rounds to 0 once :math:`\sigma(z)` rounds to 1 (:math:`z > 37` in float64), and the
+    derivative, about :math:`e^{-z}`, is lost. The argument is the logit: a function that
+    takes :math:`q = \sigma(z)` and returns :math:`q(1 - q)` computes the same number
+    only while :math:`q` still holds it.
 
     Examples
     --------
@@ -429,8 +429,8 @@ def sigmoid_grad(x: Any) -> Any:
     np.float64(0.25)
     >>> sigmoid_grad(np.array([-40.0, 40.0]))
     array([4.24835426e-18, 4.24835426e-18])
-    >>> p = 1.0 / (1.0 + np.exp(-40.0))
-    >>> p * (1.0 - p)  # the textbook form
+    >>> q = 1.0 / (1.0 + np.exp(-40.0))
+    >>> q * (1.0 - q)  # the textbook form
     np.float64(0.0)
     """
     working, dtype = _working_copy(x)
@@ -452,8 +452,8 @@ def logsumexp(x: Any, axis: Any = -1, keepdims: Any = False) -> Any:
     Parameters
     ----------
     x : array_like
-        Logits of shape ``(..., C, ...)`` with at least one class along ``axis``; real
-        dtype. Entries may be ``-inf`` (masked classes).
+        Logits :math:`z` of shape ``(..., C, ...)`` with at least one class along
+        ``axis``; real dtype. Entries may be ``-inf`` (masked classes).
     axis : int, optional
         The class axis (default the last). Negative values count from the end.
     keepdims : bool, optional
@@ -462,7 +462,7 @@ def logsumexp(x: Any, axis: Any = -1, keepdims: Any = False) -> Any:
     Returns
     -------
     ndarray
-        :math:`\log \sum_j e^{x_j}` for every row, dtype of ``x`` (float64 for integer
+        :math:`\log \sum_j e^{z_j}` for every row, dtype of ``x`` (float64 for integer
         or bool input); the shape of ``x`` without ``axis`` (or with it as length 1 if
         ``keepdims``). A 0-d result is a NumPy scalar.
 
@@ -475,18 +475,18 @@ def logsumexp(x: Any, axis: Any = -1, keepdims: Any = False) -> Any:
 
     See Also
     --------
-    log_softmax : :math:`x - \operatorname{logsumexp}(x)`, computed without
+    log_softmax : :math:`z - \operatorname{logsumexp}(z)`, computed without
         cancellation.
     softmax : the gradient of log-sum-exp.
 
     Notes
     -----
-    With :math:`m = \max_j x_j` reached at index :math:`k`,
+    With :math:`m = \max_j z_j` reached at index :math:`r`,
 
     .. math::
 
-        \operatorname{logsumexp}(x) = m + \mathop{\mathrm{log1p}}(S), \qquad
-        S = \sum_{j \ne k} e^{x_j - m}, \qquad 0 \le S \le C - 1.
+        \operatorname{logsumexp}(z) = m + \mathop{\mathrm{log1p}}(S), \qquad
+        S = \sum_{j \ne r} e^{z_j - m}, \qquad 0 \le S \le C - 1.
 
     Every exponent is at most 0, so nothing overflows, and the largest term,
     :math:`e^0 = 1`, is left out of the sum and added back exactly by ``log1p``; this
@@ -494,19 +494,19 @@ def logsumexp(x: Any, axis: Any = -1, keepdims: Any = False) -> Any:
     ``-inf`` (the log of an empty sum), a row containing ``+inf`` gives ``+inf``, and a
     row containing NaN gives NaN.
 
-    Accuracy: with :math:`p = \operatorname{softmax}(x)` and :math:`u` the unit roundoff
+    Accuracy: with :math:`p = \operatorname{softmax}(z)` and :math:`u` the unit roundoff
     of float64 (the working precision), the error is at most about
 
     .. math::
 
-        2\,\mathrm{ulp}(\operatorname{logsumexp}(x))
-        + 2u \Bigl(\sum_j p_j |x_j - m| + 2 \mathop{\mathrm{log1p}}(S)\Bigr).
+        2\,\mathrm{ulp}(\operatorname{logsumexp}(z))
+        + 2u \Bigl(\sum_j p_j |z_j - m| + 2 \mathop{\mathrm{log1p}}(S)\Bigr).
 
-    The second term, from rounding the shifts :math:`x_j - m` and from ``log1p``, is
+    The second term, from rounding the shifts :math:`z_j - m` and from ``log1p``, is
     below an ulp of the result unless the result is small compared with its parts,
     that is, unless :math:`m < 0` and :math:`\mathop{\mathrm{log1p}}(S)` nearly cancel.
     There the problem itself is ill-conditioned and no method working in float64 can do
-    better: for :math:`x = (-a, -a)` with :math:`a` the float64 nearest to :math:`\ln 2`
+    better: for :math:`z = (-a, -a)` with :math:`a` the float64 nearest to :math:`\ln 2`
     the exact result is :math:`\ln 2 - a \approx 2.3 \times 10^{-17}`, and this function
     returns 0. Well-conditioned rows (all the adversarial cases in the test suite) are
     within 2 ulps in float64, and float16 and float32 results, computed in float64 and
@@ -544,15 +544,15 @@ def log_softmax(x: Any, axis: Any = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Logits of shape ``(..., C, ...)`` with at least one class along ``axis``; real
-        dtype. ``-inf`` entries mark masked classes, which get log-probability ``-inf``.
+        Logits :math:`z` of shape ``(..., C, ...)`` with at least one class along
+        ``axis``; real dtype. ``-inf`` entries mark masked classes, which get log-probability ``-inf``.
     axis : int, optional
         The class axis (default the last). Negative values count from the end.
 
     Returns
     -------
     ndarray
-        :math:`\log \operatorname{softmax}(x)`, same shape as ``x``, dtype of ``x``
+        :math:`\log \operatorname{softmax}(z)`, same shape as ``x``, dtype of ``x``
         (float64 for integer or bool input); every entry :math:`\le 0`.
 
     Raises
@@ -571,26 +571,26 @@ def log_softmax(x: Any, axis: Any = -1) -> np.ndarray:
 
     Notes
     -----
-    With :math:`m = \max_j x_j` reached at index :math:`k` and
-    :math:`S = \sum_{j \ne k} e^{x_j - m}`,
+    With :math:`m = \max_j z_j` reached at index :math:`r` and
+    :math:`S = \sum_{j \ne r} e^{z_j - m}`,
 
     .. math::
 
-        \log \operatorname{softmax}(x)_i = (x_i - m) - \mathop{\mathrm{log1p}}(S).
+        \log \operatorname{softmax}(z)_i = (z_i - m) - \mathop{\mathrm{log1p}}(S).
 
     Both terms are at most 0, so they never cancel, and at the maximum the first one is
-    exactly 0. For a confident row such as :math:`x = (0, -30, -30)` the log-probability
+    exactly 0. For a confident row such as :math:`z = (0, -30, -30)` the log-probability
     of the first class is :math:`-\mathop{\mathrm{log1p}}(2e^{-30}) \approx -1.87 \times
     10^{-13}` and comes out to full precision. The usual
-    :math:`x_i - \operatorname{logsumexp}(x)` with
-    :math:`\operatorname{logsumexp}(x) = m + \log \sum_j e^{x_j - m}` keeps only about
+    :math:`z_i - \operatorname{logsumexp}(z)` with
+    :math:`\operatorname{logsumexp}(z) = m + \log \sum_j e^{z_j - m}` keeps only about
     three digits of it, because :math:`1 + 2e^{-30}` is rounded before the logarithm,
-    and none at all once the row is shifted, :math:`x = (10^4, 9970, 9970)`, where
+    and none at all once the row is shifted, :math:`z = (10^4, 9970, 9970)`, where
     :math:`10^4 + 1.87 \times 10^{-13}` rounds to :math:`10^4` and the difference is exactly 0.
-    The result is within 2 ulps for every row whose shifts :math:`x_i - m` are exact in
+    The result is within 2 ulps for every row whose shifts :math:`z_i - m` are exact in
     float64 (float16 and float32 input: correctly rounded in practice, being computed in
     float64). Otherwise the rounding of the shifts adds up to
-    :math:`2u \sum_j p_j |x_j - m|` with :math:`u` the float64 unit roundoff, the
+    :math:`2u \sum_j p_j |z_j - m|` with :math:`u` the float64 unit roundoff, the
     conditioning of the problem, as for :func:`logsumexp`. NaN propagates.
 
     References
@@ -606,8 +606,8 @@ def log_softmax(x: Any, axis: Any = -1) -> np.ndarray:
     array([-1.87152459e-13, -3.00000000e+01, -3.00000000e+01])
     >>> log_softmax(np.array([10000.0, 9970.0, 9970.0]))[0]
     np.float64(-1.8715245937678598e-13)
-    >>> x = np.array([10000.0, 9970.0, 9970.0])
-    >>> (x - (10000.0 + np.log(np.sum(np.exp(x - 10000.0)))))[0]  # the usual form
+    >>> z = np.array([10000.0, 9970.0, 9970.0])
+    >>> (z - (10000.0 + np.log(np.sum(np.exp(z - 10000.0)))))[0]  # the usual form
     np.float64(0.0)
     >>> log_softmax(np.array([[0.0, np.log(3.0)], [0.0, -np.inf]]))
     array([[-1.38629436, -0.28768207],
@@ -629,8 +629,8 @@ def softmax(x: Any, axis: Any = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Logits of shape ``(..., C, ...)`` with at least one class along ``axis``; real
-        dtype. ``-inf`` entries mark masked classes, which get probability 0.
+        Logits :math:`z` of shape ``(..., C, ...)`` with at least one class along
+        ``axis``; real dtype. ``-inf`` entries mark masked classes, which get probability 0.
     axis : int, optional
         The class axis (default the last). Negative values count from the end.
 
@@ -656,13 +656,13 @@ def softmax(x: Any, axis: Any = -1) -> np.ndarray:
 
     Notes
     -----
-    With :math:`m = \max_j x_j` reached at index :math:`k` and
-    :math:`S = \sum_{j \ne k} e^{x_j - m}`,
+    With :math:`m = \max_j z_j` reached at index :math:`r` and
+    :math:`S = \sum_{j \ne r} e^{z_j - m}`,
 
     .. math::
 
-        \operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
-        = \frac{e^{x_i - m}}{1 + S}.
+        \operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}
+        = \frac{e^{z_i - m}}{1 + S}.
 
     Shifting by :math:`m` changes nothing mathematically and keeps every exponent at
     most 0, so ``softmax([1000, 0])`` is ``[1, e^-1000]`` rounded, not ``inf / inf``.
@@ -699,8 +699,8 @@ def softmax_jacobian(x: Any, axis: Any = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Logits of shape ``(..., C, ...)`` with at least one class along ``axis``; real
-        dtype. ``-inf`` entries (masked classes) get zero rows and columns.
+        Logits :math:`z` of shape ``(..., C, ...)`` with at least one class along
+        ``axis``; real dtype. ``-inf`` entries (masked classes) get zero rows and columns.
     axis : int, optional
         The class axis (default the last). Negative values count from the end.
 
@@ -708,7 +708,7 @@ def softmax_jacobian(x: Any, axis: Any = -1) -> np.ndarray:
     -------
     ndarray
         Shape ``(..., C, C)``: the shape of ``x`` with ``axis`` removed, then two class
-        axes. ``J[..., i, j]`` is :math:`\partial p_i / \partial x_j`. Dtype of ``x``
+        axes. ``J[..., i, j]`` is :math:`\partial p_i / \partial z_j`. Dtype of ``x``
         (float64 for integer or bool input).
 
     Raises
@@ -726,17 +726,17 @@ def softmax_jacobian(x: Any, axis: Any = -1) -> np.ndarray:
 
     Notes
     -----
-    With :math:`p = \operatorname{softmax}(x)`,
+    With :math:`p = \operatorname{softmax}(z)`,
 
     .. math::
 
-        J_{ij} = \frac{\partial p_i}{\partial x_j} = p_i (\delta_{ij} - p_j),
+        J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i (\delta_{ij} - p_j),
 
     that is :math:`J = \operatorname{diag}(p) - p p^\top`: symmetric (exactly so here,
     since :math:`p_i p_j` and :math:`p_j p_i` round alike), with rows and columns that sum
     to 0 because the probabilities always sum to 1. The diagonal
     :math:`p_i (1 - p_i)` is computed without cancellation: at the maximal entry
-    :math:`1 - p_k = S / (1 + S)` with :math:`S = \sum_{j \ne k} e^{x_j - m}`, and every
+    :math:`1 - p_r = S / (1 + S)` with :math:`S = \sum_{j \ne r} e^{z_j - m}`, and every
     other :math:`p_i` is at most 1/2, so :math:`1 - p_i` is exact enough as it stands.
     The matrix takes :math:`C^2` numbers per row; a loss's gradient never needs it
     (:math:`J^\top v` is :math:`p \odot (v - p^\top v)`).

@@ -8,19 +8,19 @@ its loss is the cross-entropy of the two-outcome distributions :math:`(t, 1 - t)
 
 .. math::
 
-    \ell(q, t) = -\bigl[t \log q + (1 - t) \log(1 - q)\bigr].
+    L(q, t) = -\bigl[t \log q + (1 - t) \log(1 - q)\bigr].
 
 Two functions compute it. :func:`binary_cross_entropy` takes the probabilities
-:math:`q` themselves; :func:`sigmoid_binary_cross_entropy` takes logits :math:`x` with
-:math:`q = \sigma(x)` and never forms :math:`q`, which is what a model should use: with
+:math:`q` themselves; :func:`sigmoid_binary_cross_entropy` takes logits :math:`z` with
+:math:`q = \sigma(z)` and never forms :math:`q`, which is what a model should use: with
 :math:`\operatorname{softplus}(z) = \log(1 + e^{z})`,
 
 .. math::
 
-    -\log \sigma(x) = \operatorname{softplus}(-x), \qquad
-    -\log(1 - \sigma(x)) = -\log \sigma(-x) = \operatorname{softplus}(x),
+    -\log \sigma(z) = \operatorname{softplus}(-z), \qquad
+    -\log(1 - \sigma(z)) = -\log \sigma(-z) = \operatorname{softplus}(z),
 
-and both are computed as :math:`\max(\pm x, 0) + \operatorname{log1p}(e^{-|x|})`, a sum
+and both are computed as :math:`\max(\pm z, 0) + \operatorname{log1p}(e^{-|z|})`, a sum
 of two non-negative numbers: no overflow, no cancellation, and the small loss of a
 confident correct prediction keeps all its digits.
 
@@ -131,17 +131,19 @@ def binary_cross_entropy(
 
     Notes
     -----
-    Entry by entry,
+    Entry by entry, with :math:`q`, :math:`t` and :math:`w` that entry's probability,
+    target and weight,
 
     .. math::
 
-        \ell_i = -w_i \bigl[t_i \log q_i + (1 - t_i) \log(1 - q_i)\bigr],
+        L = -w \bigl[t \log q + (1 - t) \log(1 - q)\bigr],
 
     with the convention :math:`0 \cdot \log 0 = 0` of information theory, so a perfect
-    prediction (:math:`q_i = t_i \in \{0, 1\}`) costs 0. The second logarithm is
+    prediction (:math:`q = t \in \{0, 1\}`) costs 0. The second logarithm is
     computed as ``log1p(-q)``, which keeps :math:`\log(1 - q) \approx -q` for tiny
     :math:`q`; float32 and float64 results are within an ulp or two. ``"mean"`` divides
-    the sum of :math:`\ell_i` by the number of entries, not by the sum of the weights.
+    the sum of the entries' losses by the number of entries, not by the sum of the
+    weights.
 
     Equivalents: ``torch.nn.functional.binary_cross_entropy(probs, targets, weight,
     reduction=reduction)`` (``torch.nn.BCELoss``); ``tf.keras.losses.binary_crossentropy``
@@ -149,10 +151,10 @@ def binary_cross_entropy(
     the last axis); optax has no version on probabilities.
 
     One deliberate difference from PyTorch: the logarithms are exact. PyTorch clamps each
-    logarithm at :math:`-100`, so its loss is at most :math:`100\,w_i` per entry: it is
+    logarithm at :math:`-100`, so its loss is at most :math:`100\,w` per entry: it is
     100 for a confident wrong prediction where this function returns ``inf``, and too
-    small for every :math:`q_i < e^{-100} \approx 3.7 \times 10^{-44}` with
-    :math:`t_i > 0`. An infinite loss is the truthful answer; a model that can produce
+    small for every :math:`q < e^{-100} \approx 3.7 \times 10^{-44}` with
+    :math:`t > 0`. An infinite loss is the truthful answer; a model that can produce
     :math:`q = 0` should pass logits to :func:`sigmoid_binary_cross_entropy`, where no
     finite input gives ``inf``.
 
@@ -214,7 +216,7 @@ def binary_cross_entropy_grad(
     ndarray
         :math:`\partial L / \partial q`, shaped like ``probs``, in its dtype (a NumPy
         scalar if ``probs`` is 0-d). It is infinite where the loss is: at
-        :math:`q_i \in \{0, 1\}` unless :math:`q_i = t_i`.
+        :math:`q \in \{0, 1\}` unless :math:`q = t`.
 
     Raises
     ------
@@ -230,23 +232,23 @@ def binary_cross_entropy_grad(
 
     Notes
     -----
-    The derivative is with respect to the probabilities, not the logits:
+    The derivative is with respect to the probabilities, not the logits; entry by entry,
 
     .. math::
 
-        \frac{\partial \ell_i}{\partial q_i}
-        = w_i \Bigl(\frac{1 - t_i}{1 - q_i} - \frac{t_i}{q_i}\Bigr)
-        = w_i \,\frac{q_i - t_i}{q_i (1 - q_i)},
+        \frac{\partial L}{\partial q}
+        = w \Bigl(\frac{1 - t}{1 - q} - \frac{t}{q}\Bigr)
+        = w \,\frac{q - t}{q (1 - q)},
 
     divided by the number of entries for ``"mean"``. The second form is the one
-    computed: :math:`q_i - t_i` is exact when the two are close, where the first form
-    would cancel. Multiplied by :math:`\sigma'(x) = q(1 - q)` it becomes the famous
+    computed: :math:`q - t` is exact when the two are close, where the first form
+    would cancel. Multiplied by :math:`\sigma'(z) = q(1 - q)` it becomes the famous
     :math:`q - t` of the logit gradient, which is why a model should differentiate
     :func:`sigmoid_binary_cross_entropy` instead.
 
-    At a perfect certain prediction, :math:`q_i = t_i = 0` or :math:`q_i = t_i = 1`, the
+    At a perfect certain prediction, :math:`q = t = 0` or :math:`q = t = 1`, the
     second form is :math:`0/0`; the gradient there is the derivative of the loss that
-    remains, :math:`-\log(1 - q)` or :math:`-\log q`: :math:`+w_i` at 0 and :math:`-w_i`
+    remains, :math:`-\log(1 - q)` or :math:`-\log q`: :math:`+w` at 0 and :math:`-w`
     at 1.
 
     Differences from PyTorch, whose backward computes :math:`w (q - t) / \max(q(1 - q),
@@ -317,8 +319,10 @@ def binary_cross_entropy_value_and_grad(
     -----
     .. math::
 
-        L = \sum_i \ell_i \;\text{(or its mean)}, \qquad
-        \frac{\partial \ell_i}{\partial q_i} = w_i \,\frac{q_i - t_i}{q_i (1 - q_i)}.
+        L = -w \bigl[t \log q + (1 - t) \log(1 - q)\bigr], \qquad
+        \frac{\partial L}{\partial q} = w \,\frac{q - t}{q (1 - q)},
+
+    entry by entry, then summed or averaged over the entries.
 
     The inputs are checked and read once; see the two functions for the details.
 
@@ -352,8 +356,8 @@ def sigmoid_binary_cross_entropy(
     Parameters
     ----------
     logits : array_like
-        Logits :math:`x`, of any shape (0-d too); real dtype. The predicted probability
-        is :math:`\sigma(x)`, never formed.
+        Logits :math:`z`, of any shape (0-d too); real dtype. The predicted probability
+        is :math:`q = \sigma(z)`, never formed.
     targets : array_like
         Targets :math:`t` in :math:`[0, 1]` (hard or soft labels), of the shape of
         ``logits``.
@@ -361,10 +365,10 @@ def sigmoid_binary_cross_entropy(
         Non-negative, finite weights :math:`w`, broadcast to the shape of ``logits``;
         each entry's loss is multiplied by its weight.
     pos_weight : array_like, optional
-        Non-negative, finite weights :math:`p` of the positive term, one per class: a
+        Non-negative, finite weights :math:`w_+` of the positive term, one per class: a
         1-d array along the last axis (more generally, anything that broadcasts to the
-        shape of ``logits`` by NumPy's rules, as in PyTorch). :math:`p > 1` raises recall,
-        :math:`p < 1` precision; the default is 1.
+        shape of ``logits`` by NumPy's rules, as in PyTorch). :math:`w_+ > 1` raises
+        recall, :math:`w_+ < 1` precision; the default is 1.
     reduction : str, optional
         ``"mean"`` (the default: the mean over all entries, as in PyTorch; NaN if there
         are none), ``"sum"`` or ``"none"`` (one loss per entry).
@@ -399,21 +403,23 @@ def sigmoid_binary_cross_entropy(
 
     Notes
     -----
-    Entry by entry, with :math:`\operatorname{softplus}(z) = \log(1 + e^{z})`,
+    Entry by entry, with :math:`z`, :math:`t`, :math:`w` and :math:`w_+` that entry's
+    logit, target, weight and positive weight, and
+    :math:`\operatorname{softplus}(z) = \log(1 + e^{z})`,
 
     .. math::
 
-        \ell_i = -w_i \bigl[p_i t_i \log \sigma(x_i) + (1 - t_i) \log \sigma(-x_i)\bigr]
-               = w_i \bigl[p_i t_i \operatorname{softplus}(-x_i)
-                 + (1 - t_i) \operatorname{softplus}(x_i)\bigr],
+        L = -w \bigl[w_+ t \log \sigma(z) + (1 - t) \log \sigma(-z)\bigr]
+          = w \bigl[w_+ t \operatorname{softplus}(-z)
+            + (1 - t) \operatorname{softplus}(z)\bigr],
 
     and each softplus is computed as
-    :math:`\operatorname{softplus}(\pm x) = \max(\pm x, 0) + \operatorname{log1p}(e^{-|x|})`
+    :math:`\operatorname{softplus}(\pm z) = \max(\pm z, 0) + \operatorname{log1p}(e^{-|z|})`
     (Mächler, 2012). The exponent is never positive, so nothing overflows, and every
     term is non-negative, so nothing cancels. For hard labels the loss is within 4 ulps
     of the exact value in float32 and float64 for every finite logit (the accuracy tests
     measure 1.2 ulps in float64 and half an ulp, correct rounding, in float32); a term
-    whose coefficient is 0 is absent, so the loss is finite at :math:`x = \pm\infty` too
+    whose coefficient is 0 is absent, so the loss is finite at :math:`z = \pm\infty` too
     when the label agrees.
 
     Equivalents: ``torch.nn.functional.binary_cross_entropy_with_logits(logits,
@@ -425,9 +431,9 @@ def sigmoid_binary_cross_entropy(
     ``optax.sigmoid_binary_cross_entropy(logits, labels)`` (per entry).
 
     The values are PyTorch's up to rounding, but PyTorch computes
-    :math:`(1 - t) x + (1 + (p - 1) t) \operatorname{softplus}(-x)`, whose two terms
-    cancel for :math:`x \ll 0` and :math:`t = 0`: at :math:`x = -40` it returns 0 where
-    the loss is :math:`4.2 \times 10^{-18}`, and in float32 at :math:`x = -10` it is 0.8%
+    :math:`(1 - t) z + (1 + (w_+ - 1) t) \operatorname{softplus}(-z)`, whose two terms
+    cancel for :math:`z \ll 0` and :math:`t = 0`: at :math:`z = -40` it returns 0 where
+    the loss is :math:`4.2 \times 10^{-18}`, and in float32 at :math:`z = -10` it is 0.8%
     off. PyTorch also returns NaN for an infinite logit whose label agrees with it, where
     this function returns 0.
 
@@ -443,9 +449,9 @@ def sigmoid_binary_cross_entropy(
     --------
     >>> import numpy as np
     >>> from crossent.binary import sigmoid_binary_cross_entropy
-    >>> x = np.array([0.0, 2.0, -40.0])
+    >>> z = np.array([0.0, 2.0, -40.0])
     >>> t = np.array([1.0, 1.0, 0.0])
-    >>> sigmoid_binary_cross_entropy(x, t, reduction="none")  # log 2, log1p(e^-2), ~e^-40
+    >>> sigmoid_binary_cross_entropy(z, t, reduction="none")  # log 2, log1p(e^-2), ~e^-40
     array([6.93147181e-01, 1.26928011e-01, 4.24835426e-18])
     >>> sigmoid_binary_cross_entropy(np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]]),
     ...                              pos_weight=np.array([3.0, 3.0]), reduction="none")
@@ -487,7 +493,7 @@ def sigmoid_binary_cross_entropy_grad(
     Returns
     -------
     ndarray
-        :math:`\partial L / \partial x`, shaped like ``logits``, in its dtype (a NumPy
+        :math:`\partial L / \partial z`, shaped like ``logits``, in its dtype (a NumPy
         scalar if ``logits`` is 0-d); finite for every finite input.
 
     Raises
@@ -503,26 +509,28 @@ def sigmoid_binary_cross_entropy_grad(
 
     Notes
     -----
+    Entry by entry,
+
     .. math::
 
-        \frac{\partial \ell_i}{\partial x_i}
-        = w_i \bigl[(1 - t_i)\,\sigma(x_i) - p_i t_i\,\sigma(-x_i)\bigr],
+        \frac{\partial L}{\partial z}
+        = w \bigl[(1 - t)\,\sigma(z) - w_+ t\,\sigma(-z)\bigr],
 
-    divided by the number of entries for ``"mean"``. With :math:`p = 1` this is the
-    familiar :math:`\sigma(x) - t`, but written as above it does not cancel for hard
-    labels: at :math:`x = 40, t = 1` the derivative is
+    divided by the number of entries for ``"mean"``. With :math:`w_+ = 1` this is the
+    familiar :math:`\sigma(z) - t`, but written as above it does not cancel for hard
+    labels: at :math:`z = 40, t = 1` the derivative is
     :math:`-\sigma(-40) \approx -4.2 \times 10^{-18}`, which :math:`\sigma(40) - 1`
     (and PyTorch) rounds to 0. Both sigmoids come from the one exponential
-    :math:`e^{-|x|}`. For hard labels the result is within 3 ulps in float32 and
+    :math:`e^{-|z|}`. For hard labels the result is within 3 ulps in float32 and
     float64 (measured: 1.6 ulps in float64, half an ulp in float32).
 
     Examples
     --------
     >>> import numpy as np
     >>> from crossent.binary import sigmoid_binary_cross_entropy_grad
-    >>> x = np.array([0.0, 40.0, -40.0])
+    >>> z = np.array([0.0, 40.0, -40.0])
     >>> t = np.array([1.0, 1.0, 0.0])
-    >>> sigmoid_binary_cross_entropy_grad(x, t, reduction="sum")  # sigma(x) - t
+    >>> sigmoid_binary_cross_entropy_grad(z, t, reduction="sum")  # sigma(z) - t
     array([-5.00000000e-01, -4.24835426e-18,  4.24835426e-18])
     """
     _, grad = _logit_loss(
@@ -577,13 +585,13 @@ def sigmoid_binary_cross_entropy_value_and_grad(
 
     Notes
     -----
-    Both results are built from :math:`e^{-|x|}`, computed once:
+    Both results are built from :math:`e^{-|z|}`, computed once:
 
     .. math::
 
-        \operatorname{softplus}(\pm x) = \max(\pm x, 0) + \operatorname{log1p}(e^{-|x|}),
+        \operatorname{softplus}(\pm z) = \max(\pm z, 0) + \operatorname{log1p}(e^{-|z|}),
         \qquad
-        \sigma(\pm x) = \frac{e^{\min(\pm x, 0)}}{1 + e^{-|x|}}.
+        \sigma(\pm z) = \frac{e^{\min(\pm z, 0)}}{1 + e^{-|z|}}.
 
     Examples
     --------

@@ -1,34 +1,34 @@
 r"""Categorical cross-entropy: one class out of :math:`C`.
 
 A multi-class classifier answers one question per example, "which of the :math:`C`
-classes is it?", with a probability distribution :math:`q` over the classes. Against a
-target distribution :math:`p` (one-hot for a hard label, anything on the simplex for a
+classes is it?", with a probability distribution :math:`p` over the classes. Against a
+target distribution :math:`t` (one-hot for a hard label, anything on the simplex for a
 soft one) its loss is the cross-entropy
 
 .. math::
 
-    H(p, q) = -\sum_{c=1}^{C} p_c \log q_c,
+    H(t, p) = -\sum_{i=0}^{C-1} t_i \log p_i,
 
-which for a one-hot target on class :math:`y` is just :math:`-\log q_y`. Three functions
+which for a one-hot target on class :math:`y` is just :math:`-\log p_y`. Three functions
 compute it, by what the caller holds:
 
-- :func:`cross_entropy` takes the probabilities :math:`q` themselves;
-- :func:`softmax_cross_entropy` takes logits :math:`x`, with :math:`q =
-  \operatorname{softmax}(x)`, and target distributions;
+- :func:`cross_entropy` takes the probabilities :math:`p` themselves;
+- :func:`softmax_cross_entropy` takes logits :math:`z`, with :math:`p =
+  \operatorname{softmax}(z)`, and target distributions;
 - :func:`softmax_cross_entropy_with_integer_labels` takes logits and class indices, the
   common case, without ever building a one-hot matrix.
 
-The two logit losses never form :math:`q`. With :math:`m = \max_j x_j` reached at index
-:math:`k` and :math:`S = \sum_{j \ne k} e^{x_j - m}`,
+The two logit losses never form :math:`p`. With :math:`m = \max_j z_j` the row maximum,
+reached at index :math:`r`, and :math:`S = \sum_{j \ne r} e^{z_j - m}`,
 
 .. math::
 
-    -\log \operatorname{softmax}(x)_c = (m - x_c) + \operatorname{log1p}(S),
+    -\log \operatorname{softmax}(z)_i = (m - z_i) + \operatorname{log1p}(S),
 
 a sum of two non-negative numbers: no overflow for any finite logit, no cancellation, and
-a confident correct prediction (label :math:`y = k`) costs exactly
-:math:`\operatorname{log1p}(S)`, to full precision, where ``logsumexp(x) - x[y]`` returns
-0. The gradient with respect to the logits is :math:`\operatorname{softmax}(x) - p`;
+a confident correct prediction (label :math:`y = r`) costs exactly
+:math:`\operatorname{log1p}(S)`, to full precision, where ``logsumexp(z) - z[y]`` returns
+0. The gradient with respect to the logits is :math:`\operatorname{softmax}(z) - t`;
 at a correct confident label it is :math:`-S / (1 + S)`, again computed without
 cancellation.
 
@@ -97,76 +97,81 @@ _EXP32_RELATIVE_ERROR = 6.0 * _U32
 
 
 def cross_entropy(
-    q: Any, p: Any, *, axis: Any = -1, reduction: str = "mean", validate: bool = True
+    probs: Any, targets: Any, *, axis: Any = -1, reduction: str = "mean", validate: bool = True
 ) -> Any:
-    r"""The cross-entropy :math:`H(p, q)` of predicted probabilities ``q`` against targets ``p``.
+    r"""The cross-entropy :math:`H(t, p)` of predicted probabilities ``probs`` against ``targets``.
 
     Parameters
     ----------
-    q : array_like
-        Predicted probabilities, shape ``(..., C, ...)`` with the classes along ``axis``;
-        real dtype, every entry in :math:`[0, 1]`.
-    p : array_like
-        Target probabilities (one-hot or soft), the shape of ``q``, every entry in
-        :math:`[0, 1]`.
+    probs : array_like
+        Predicted probabilities :math:`p`, shape ``(..., C, ...)`` with the classes along
+        ``axis``; real dtype, every entry in :math:`[0, 1]`.
+    targets : array_like
+        Target probabilities :math:`t` (one-hot or soft), the shape of ``probs``, every
+        entry in :math:`[0, 1]`.
     axis : int, optional
         The class axis (default the last).
     reduction : str, optional
         ``"mean"`` (the default: the mean over examples), ``"sum"``, or ``"none"`` (one
-        loss per example, the shape of ``q`` without ``axis``).
+        loss per example, the shape of ``probs`` without ``axis``).
     validate : bool, optional
-        If True (the default), check that every entry of ``q`` and ``p`` lies in
+        If True (the default), check that every entry of ``probs`` and ``targets`` lies in
         :math:`[0, 1]` (a pass over each). Shapes and types are always checked.
 
     Returns
     -------
     float or ndarray
-        The loss, in the dtype NumPy promotes ``q`` and ``p`` to (float32 if both are
-        float32; float64 for integer or bool input): a NumPy scalar for ``"mean"`` and
-        ``"sum"``, an array for ``"none"`` (a NumPy scalar if ``q`` is 1-d).
+        The loss, in the dtype NumPy promotes ``probs`` and ``targets`` to (float32 if
+        both are float32; float64 for integer or bool input): a NumPy scalar for
+        ``"mean"`` and ``"sum"``, an array for ``"none"`` (a NumPy scalar if ``probs`` is
+        1-d).
 
     Raises
     ------
     TypeError
-        If ``q`` or ``p`` is not real, or ``axis``, ``reduction`` or ``validate`` has the
-        wrong type.
+        If ``probs`` or ``targets`` is not real, or ``axis``, ``reduction`` or
+        ``validate`` has the wrong type.
     ValueError
-        If ``p`` does not have the shape of ``q``, ``q`` is 0-d or has no classes,
-        ``axis`` is out of range, ``reduction`` is unknown, or (with ``validate``) an
-        entry of ``q`` or ``p`` is outside :math:`[0, 1]` (NaN included); the message
-        names the first such entry.
+        If ``targets`` does not have the shape of ``probs``, ``probs`` is 0-d or has no
+        classes, ``axis`` is out of range, ``reduction`` is unknown, or (with
+        ``validate``) an entry of ``probs`` or ``targets`` is outside :math:`[0, 1]` (NaN
+        included); the message names the first such entry.
 
     See Also
     --------
-    cross_entropy_grad : the gradient with respect to ``q``.
+    cross_entropy_grad : the gradient with respect to ``probs``.
     softmax_cross_entropy : the same loss from logits, which a model should use.
 
     Notes
     -----
-    For each example (each row along ``axis``),
+    For each example (each row along ``axis``), with :math:`p` the row of ``probs`` and
+    :math:`t` the row of ``targets``,
 
     .. math::
 
-        H(p, q) = -\sum_c p_c \log q_c,
+        H(t, p) = -\sum_{i=0}^{C-1} t_i \log p_i,
 
     with the convention :math:`0 \log 0 = 0` of information theory: a class with
-    :math:`p_c = 0` contributes nothing, even where :math:`q_c = 0`. The logarithm is
-    exact, with no epsilon added: a class with :math:`p_c > 0` and :math:`q_c = 0` costs
+    :math:`t_i = 0` contributes nothing, even where :math:`p_i = 0`. The logarithm is
+    exact, with no epsilon added: a class with :math:`t_i > 0` and :math:`p_i = 0` costs
     ``inf``, which is the true value. float16 and float32 input is computed in float64
-    and rounded once.
+    and rounded once. The target comes first in :math:`H(t, p)`, as in information
+    theory; the arguments come prediction first, as in PyTorch and optax.
 
-    The rows of ``q`` and ``p`` are not required to sum to 1. :math:`H(p, q)` and its
-    gradient are well defined for any non-negative ``q`` and ``p``, and the gradient of
-    :func:`cross_entropy_grad` is the derivative with respect to every :math:`q_c`
-    independently; a check that rows sum to 1 would reject every step of a finite
-    difference, and reject float32 softmax outputs whose sums differ from 1 by rounding.
-    Entries outside :math:`[0, 1]` are rejected because they are never probabilities.
+    The rows of ``probs`` and ``targets`` are not required to sum to 1. :math:`H(t, p)`
+    and its gradient are well defined for any non-negative :math:`p` and :math:`t`, and
+    the gradient of :func:`cross_entropy_grad` is the derivative with respect to every
+    :math:`p_i` independently; a check that rows sum to 1 would reject every step of a
+    finite difference, and reject float32 softmax outputs whose sums differ from 1 by
+    rounding. Entries outside :math:`[0, 1]` are rejected because they are never
+    probabilities.
 
-    Equivalents: ``-(p * torch.log(q)).sum(dim)`` in PyTorch (which has no loss on
-    probabilities for more than two classes; ``torch.nn.NLLLoss`` takes
-    log-probabilities); ``tf.keras.losses.categorical_crossentropy(p, q)`` (which
-    rescales each row of ``q`` to sum to 1 and clips it to :math:`[10^{-7}, 1 -
-    10^{-7}]`, so its loss never exceeds about 16.1).
+    Equivalents: ``-torch.special.xlogy(targets, probs).sum(dim)`` in PyTorch (``xlogy``
+    takes :math:`0 \log 0` as 0, as this function does; PyTorch has no loss on
+    probabilities for more than two classes, and ``torch.nn.NLLLoss`` takes
+    log-probabilities); ``tf.keras.losses.categorical_crossentropy(targets, probs)``
+    (target first; it rescales each row of ``probs`` to sum to 1 and clips it to
+    :math:`[10^{-7}, 1 - 10^{-7}]`, so its loss never exceeds about 16.1).
 
     References
     ----------
@@ -178,41 +183,44 @@ def cross_entropy(
     --------
     >>> import numpy as np
     >>> from crossent.categorical import cross_entropy
-    >>> q = np.array([0.23, 0.63, 0.14])  # cat, dog, bird
-    >>> p = np.array([0.0, 1.0, 0.0])  # it is a dog
-    >>> cross_entropy(q, p)  # -log 0.63
+    >>> p = np.array([0.23, 0.63, 0.14])  # cat, dog, bird
+    >>> t = np.array([0.0, 1.0, 0.0])  # it is a dog
+    >>> cross_entropy(p, t)  # -log 0.63
     np.float64(0.4620354595965587)
     >>> cross_entropy(np.array([[0.5, 0.5], [1.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 1.0]]),
     ...               reduction="none")
     array([0.69314718,        inf])
     """
-    loss, _ = _probability_cross_entropy(q, p, axis, reduction, validate, want_grad=False)
+    loss, _ = _probability_cross_entropy(
+        probs, targets, axis, reduction, validate, want_grad=False
+    )
     return loss
 
 
 def cross_entropy_grad(
-    q: Any, p: Any, *, axis: Any = -1, reduction: str = "mean", validate: bool = True
+    probs: Any, targets: Any, *, axis: Any = -1, reduction: str = "mean", validate: bool = True
 ) -> np.ndarray:
-    r"""The gradient of :func:`cross_entropy` with respect to the probabilities ``q``.
+    r"""The gradient of :func:`cross_entropy` with respect to the probabilities ``probs``.
 
     Parameters
     ----------
-    q : array_like
-        Predicted probabilities in :math:`[0, 1]`, classes along ``axis``.
-    p : array_like
-        Target probabilities in :math:`[0, 1]`, the shape of ``q``.
+    probs : array_like
+        Predicted probabilities :math:`p` in :math:`[0, 1]`, classes along ``axis``.
+    targets : array_like
+        Target probabilities :math:`t` in :math:`[0, 1]`, the shape of ``probs``.
     axis : int, optional
         The class axis (default the last).
     reduction : str, optional
         ``"mean"``, ``"sum"`` or ``"none"``, as for :func:`cross_entropy`; with
         ``"none"`` each example's own gradient (the gradient of the sum of the losses).
     validate : bool, optional
-        If True (the default), check that ``q`` and ``p`` lie in :math:`[0, 1]`.
+        If True (the default), check that ``probs`` and ``targets`` lie in
+        :math:`[0, 1]`.
 
     Returns
     -------
     ndarray
-        :math:`\partial L / \partial q`, the shape of ``q``, in the dtype of the loss.
+        :math:`\partial L / \partial p`, the shape of ``probs``, in the dtype of the loss.
 
     Raises
     ------
@@ -230,15 +238,15 @@ def cross_entropy_grad(
     -----
     .. math::
 
-        \frac{\partial H(p, q)}{\partial q_c} = -\frac{p_c}{q_c},
+        \frac{\partial H(t, p)}{\partial p_i} = -\frac{t_i}{p_i},
 
     times :math:`1/N` for ``"mean"`` over :math:`N` examples. This is the derivative
     with respect to the probabilities, not the logits: it is :math:`-\infty` where
-    :math:`q_c = 0 < p_c`, and 0 wherever :math:`p_c = 0` (the convention
+    :math:`p_i = 0 < t_i`, and 0 wherever :math:`t_i = 0` (the convention
     :math:`0 \log 0 = 0` makes those terms constant). Composed with the softmax Jacobian
-    it gives :math:`\operatorname{softmax}(x) - p`, the gradient with respect to logits
-    that :func:`softmax_cross_entropy_grad` computes directly; writing
-    :math:`q - p` for the gradient with respect to :math:`q` is a common mistake.
+    it gives :math:`\operatorname{softmax}(z) - t`, the gradient with respect to the
+    logits :math:`z` that :func:`softmax_cross_entropy_grad` computes directly; writing
+    :math:`p - t` for the gradient with respect to :math:`p` is a common mistake.
 
     Examples
     --------
@@ -247,27 +255,30 @@ def cross_entropy_grad(
     >>> cross_entropy_grad(np.array([0.25, 0.5, 0.25]), np.array([0.0, 1.0, 0.0]))
     array([ 0., -2.,  0.])
     """
-    _, grad = _probability_cross_entropy(q, p, axis, reduction, validate, want_grad=True)
+    _, grad = _probability_cross_entropy(
+        probs, targets, axis, reduction, validate, want_grad=True
+    )
     return grad
 
 
 def cross_entropy_value_and_grad(
-    q: Any, p: Any, *, axis: Any = -1, reduction: str = "mean", validate: bool = True
+    probs: Any, targets: Any, *, axis: Any = -1, reduction: str = "mean", validate: bool = True
 ) -> tuple[Any, np.ndarray]:
     r""":func:`cross_entropy` and :func:`cross_entropy_grad` together.
 
     Parameters
     ----------
-    q : array_like
-        Predicted probabilities in :math:`[0, 1]`, classes along ``axis``.
-    p : array_like
-        Target probabilities in :math:`[0, 1]`, the shape of ``q``.
+    probs : array_like
+        Predicted probabilities :math:`p` in :math:`[0, 1]`, classes along ``axis``.
+    targets : array_like
+        Target probabilities :math:`t` in :math:`[0, 1]`, the shape of ``probs``.
     axis : int, optional
         The class axis (default the last).
     reduction : str, optional
         ``"mean"``, ``"sum"`` or ``"none"``.
     validate : bool, optional
-        If True (the default), check that ``q`` and ``p`` lie in :math:`[0, 1]`.
+        If True (the default), check that ``probs`` and ``targets`` lie in
+        :math:`[0, 1]`.
 
     Returns
     -------
@@ -296,7 +307,7 @@ def cross_entropy_value_and_grad(
     >>> loss, grad
     (np.float64(0.6931471805599453), array([-2.,  0.]))
     """
-    return _probability_cross_entropy(q, p, axis, reduction, validate, want_grad=True)
+    return _probability_cross_entropy(probs, targets, axis, reduction, validate, want_grad=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -319,7 +330,7 @@ def softmax_cross_entropy(
     Parameters
     ----------
     logits : array_like
-        Logits :math:`x`, shape ``(..., C, ...)`` with the classes along ``axis``; real
+        Logits :math:`z`, shape ``(..., C, ...)`` with the classes along ``axis``; real
         dtype. ``-inf`` marks a masked class.
     targets : array_like
         Target probabilities :math:`t` (one-hot or soft), the shape of ``logits``, every
@@ -328,7 +339,7 @@ def softmax_cross_entropy(
         The class axis (default the last).
     weight : array_like, optional
         One finite, non-negative weight per class, a 1-d array of length :math:`C`:
-        class :math:`c`'s term is multiplied by :math:`w_c`.
+        class :math:`i`'s term is multiplied by :math:`w_i`.
     label_smoothing : float, optional
         :math:`\varepsilon \in [0, 1]`: the targets become
         :math:`(1 - \varepsilon)\,t + \varepsilon / C`.
@@ -369,19 +380,19 @@ def softmax_cross_entropy(
 
     Notes
     -----
-    With :math:`b_c = w_c \bigl((1 - \varepsilon)\,t_c + \varepsilon / C\bigr)`, the
+    With :math:`b_i = w_i \bigl((1 - \varepsilon)\,t_i + \varepsilon / C\bigr)`, the
     weighted smoothed target, each example's loss is
 
     .. math::
 
-        \ell = -\sum_c b_c \log \operatorname{softmax}(x)_c
-             = \sum_c b_c\,(m - x_c) + \Bigl(\sum_c b_c\Bigr) \operatorname{log1p}(S),
+        L = -\sum_i b_i \log \operatorname{softmax}(z)_i
+          = \sum_i b_i\,(m - z_i) + \Bigl(\sum_i b_i\Bigr) \operatorname{log1p}(S),
 
-    with :math:`m = \max_j x_j` reached at :math:`k` and :math:`S = \sum_{j \ne k}
-    e^{x_j - m}`. Every term is non-negative, so the sum has no cancellation and the
+    with :math:`m = \max_j z_j` reached at index :math:`r` and :math:`S = \sum_{j \ne r}
+    e^{z_j - m}`. Every term is non-negative, so the sum has no cancellation and the
     loss is accurate to a few ulps; float32 logits are shifted and exponentiated in
     float64, a block of rows at a time, and the results rounded once. A class with
-    :math:`b_c = 0` contributes nothing, even where its logit is ``-inf``.
+    :math:`b_i = 0` contributes nothing, even where its logit is ``-inf``.
 
     Equivalents: ``torch.nn.functional.cross_entropy(logits, targets, weight,
     reduction=reduction, label_smoothing=label_smoothing)`` with probability targets,
@@ -410,7 +421,7 @@ def softmax_cross_entropy(
     >>> import numpy as np
     >>> from crossent.categorical import softmax_cross_entropy
     >>> logits = np.array([[1.0, 2.0, 0.5]])  # cat, dog, bird
-    >>> softmax_cross_entropy(logits, np.array([[0.0, 1.0, 0.0]]))  # -log softmax(x)_dog
+    >>> softmax_cross_entropy(logits, np.array([[0.0, 1.0, 0.0]]))  # -log softmax(z)_dog
     np.float64(0.4643687841079448)
     >>> softmax_cross_entropy(logits, np.array([[0.1, 0.8, 0.1]]), reduction="none")
     array([0.71436878])
@@ -459,7 +470,7 @@ def softmax_cross_entropy_grad(
     Returns
     -------
     ndarray
-        :math:`\partial L / \partial x`, the shape and dtype of ``logits`` (float64 for
+        :math:`\partial L / \partial z`, the shape and dtype of ``logits`` (float64 for
         integer or bool logits).
 
     Raises
@@ -476,15 +487,15 @@ def softmax_cross_entropy_grad(
 
     Notes
     -----
-    With :math:`b` the weighted smoothed target and :math:`a = \sum_c b_c`,
+    With :math:`b` the weighted smoothed target and :math:`a = \sum_i b_i`,
 
     .. math::
 
-        \frac{\partial \ell}{\partial x_j} = a \operatorname{softmax}(x)_j - b_j,
+        \frac{\partial L}{\partial z_j} = a \operatorname{softmax}(z)_j - b_j,
 
-    divided by the number of examples for ``"mean"``. At the maximal entry :math:`k`
-    it is computed as :math:`\bigl(\sum_{c \ne k} b_c - b_k S\bigr) / (1 + S)`, which
-    keeps the digits of a confident correct row, where :math:`a\,p_k` and :math:`b_k`
+    divided by the number of examples for ``"mean"``. At the maximal entry :math:`r`
+    it is computed as :math:`\bigl(\sum_{i \ne r} b_i - b_r S\bigr) / (1 + S)`, which
+    keeps the digits of a confident correct row, where :math:`a\,p_r` and :math:`b_r`
     nearly cancel. Elsewhere :math:`a\,p_j - b_j` cancels only when the prediction
     matches the target, where the gradient is small and ill-conditioned: its absolute
     error stays within a few ulps of :math:`\max(a\,p_j, b_j)`.
@@ -585,7 +596,7 @@ def softmax_cross_entropy_with_integer_labels(
     Parameters
     ----------
     logits : array_like
-        Logits :math:`x`, shape ``(..., C, ...)`` with the classes along ``axis``; real
+        Logits :math:`z`, shape ``(..., C, ...)`` with the classes along ``axis``; real
         dtype. ``-inf`` marks a masked class.
     labels : array_like
         Class indices :math:`y \in \{0, \dots, C - 1\}`, an integer array with the shape
@@ -639,26 +650,26 @@ def softmax_cross_entropy_with_integer_labels(
 
     Notes
     -----
-    With :math:`m = \max_j x_j` reached at :math:`k` and
-    :math:`S = \sum_{j \ne k} e^{x_j - m}`, the loss of an example with label :math:`y`
+    With :math:`m = \max_j z_j` reached at index :math:`r` and
+    :math:`S = \sum_{j \ne r} e^{z_j - m}`, the loss of an example with label :math:`y`
     and no smoothing is
 
     .. math::
 
-        \ell = -w_y \log \operatorname{softmax}(x)_y
-             = w_y \bigl[(m - x_y) + \operatorname{log1p}(S)\bigr].
+        L = -w_y \log \operatorname{softmax}(z)_y
+          = w_y \bigl[(m - z_y) + \operatorname{log1p}(S)\bigr].
 
-    Both terms are non-negative. When the label is the maximal class, :math:`m - x_y`
+    Both terms are non-negative. When the label is the maximal class, :math:`m - z_y`
     is exactly 0 and the loss is :math:`w_y \operatorname{log1p}(S)` to full precision:
-    for :math:`x = (0, -30, -30)` and :math:`y = 0` it is
+    for :math:`z = (0, -30, -30)` and :math:`y = 0` it is
     :math:`\operatorname{log1p}(2e^{-30}) \approx 1.87 \times 10^{-13}`, where
-    ``logsumexp(x) - x[y]`` keeps three digits in float64 and returns 0 in float32. With
+    ``logsumexp(z) - z[y]`` keeps three digits in float64 and returns 0 in float32. With
     smoothing,
 
     .. math::
 
-        \ell = (1 - \varepsilon)\,w_y\,(-\log p_y)
-             + \frac{\varepsilon}{C} \sum_c w_c\,(-\log p_c),
+        L = (1 - \varepsilon)\,w_y\,(-\log p_y)
+          + \frac{\varepsilon}{C} \sum_i w_i\,(-\log p_i),
 
     and ``"mean"`` still divides by :math:`\sum w_y` over the examples kept, exactly as
     PyTorch does.
@@ -667,16 +678,16 @@ def softmax_cross_entropy_with_integer_labels(
     epsilon of the row's largest gradient entry, for float32 and float64, on rows from
     spreads of :math:`10^4` to gaps of :math:`10^{-8}` and :math:`10^5` classes (the
     test suite checks it against 50-digit mpmath). That holds whenever the shifts
-    :math:`x_j - m` are exact, as they always are for float32 logits (computed in
+    :math:`z_j - m` are exact, as they always are for float32 logits (computed in
     float64) and for float64 logits that are float32 numbers; for other float64 logits
-    the rounding of the shifts adds up to :math:`2u \sum_j p_j |x_j - m|` relative
+    the rounding of the shifts adds up to :math:`2u \sum_j p_j |z_j - m|` relative
     (:math:`u = 2^{-53}`), which is the conditioning of the loss, as for
     :func:`crossent.activations.log_softmax`.
 
     float32 logits are computed a block of rows at a time in one of two ways. Where a
     bound on the rounding errors of float32 arithmetic proves that the result still
     meets the targets (rows whose loss is not tiny and whose maximum lies in
-    :math:`[-20, 88]`, typical of many classes), the exponentials :math:`e^{x_j}` are
+    :math:`[-20, 88]`, typical of many classes), the exponentials :math:`e^{z_j}` are
     computed in float32, directly into the gradient array; otherwise (confident rows,
     where the loss is about :math:`S`) the shifts and exponentials are computed in
     float64, about 1.5 times slower. Neither makes a copy of the logits: the only
@@ -720,10 +731,10 @@ def softmax_cross_entropy_with_integer_labels(
 
     A confident correct prediction keeps its digits; the usual formula loses them:
 
-    >>> x = np.array([0.0, -30.0, -30.0])
-    >>> softmax_cross_entropy_with_integer_labels(x, np.array(0))
+    >>> z = np.array([0.0, -30.0, -30.0])
+    >>> softmax_cross_entropy_with_integer_labels(z, np.array(0))
     np.float64(1.8715245937678598e-13)
-    >>> float(np.log(np.sum(np.exp(x))) - x[0])  # three digits right
+    >>> float(np.log(np.sum(np.exp(z))) - z[0])  # three digits right
     1.869615573468589e-13
 
     Ignored examples leave the mean:
@@ -782,7 +793,7 @@ def softmax_cross_entropy_with_integer_labels_grad(
     Returns
     -------
     ndarray
-        :math:`\partial L / \partial x`, the shape and dtype of ``logits`` (float64 for
+        :math:`\partial L / \partial z`, the shape and dtype of ``logits`` (float64 for
         integer or bool logits).
 
     Raises
@@ -803,7 +814,7 @@ def softmax_cross_entropy_with_integer_labels_grad(
 
     .. math::
 
-        \frac{\partial \ell}{\partial x_j} = w_y \bigl(\operatorname{softmax}(x)_j -
+        \frac{\partial L}{\partial z_j} = w_y \bigl(\operatorname{softmax}(z)_j -
         [j = y]\bigr),
 
     divided by :math:`\sum w_y` over the examples kept for ``"mean"``. At the label,
@@ -811,7 +822,7 @@ def softmax_cross_entropy_with_integer_labels_grad(
     :math:`w_y (p_y - 1)`, which would round :math:`p_y` to 1 and return 0 for a
     confident row. With smoothing the target is :math:`(1 - \varepsilon) e_y +
     \varepsilon / C` weighted per class, and the gradient is :math:`a p - b` with
-    :math:`b` that weighted target and :math:`a = \sum_c b_c`.
+    :math:`b` that weighted target and :math:`a = \sum_i b_i`.
 
     Examples
     --------
@@ -1122,7 +1133,7 @@ def _block_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
 
 
 def _shift(x_block: np.ndarray, m: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Write :math:`x - m` into ``out``; exact when ``out`` is float64 and ``x`` float32."""
+    """Write :math:`z - m` into ``out``; exact when ``out`` is float64 and ``x`` float32."""
     # A row with maximum +inf or all -inf gives NaN here (inf - inf); such rows are either
     # an error or ignored, and an extremely negative logit overflows to -inf, which is right.
     with np.errstate(invalid="ignore", over="ignore"):
@@ -1163,24 +1174,25 @@ def _exp_in_place(values: np.ndarray) -> None:
 
 
 def _probability_cross_entropy(
-    q: Any, p: Any, axis: Any, reduction: Any, validate: Any, *, want_grad: bool
+    probs: Any, targets: Any, axis: Any, reduction: Any, validate: Any, *, want_grad: bool
 ) -> tuple[Any, np.ndarray | None]:
-    q = as_float_array(q, "q")
-    p = as_float_array(p, "p")
-    require_same_shape(p, "p", q.shape, "q")
-    axis = class_axis(q, axis, "q")
+    # p the prediction, t the target, as in H(t, p).
+    p = as_float_array(probs, "probs")
+    t = as_float_array(targets, "targets")
+    require_same_shape(t, "targets", p.shape, "probs")
+    axis = class_axis(p, axis, "probs")
     reduction = check_reduction(reduction)
     if _check_flag(validate, "validate"):
-        require_unit_interval(q, "q")
-        require_unit_interval(p, "p")
-    dtype = np.result_type(q.dtype, p.dtype)
+        require_unit_interval(p, "probs")
+        require_unit_interval(t, "targets")
+    dtype = np.result_type(p.dtype, t.dtype)
     working = _working_dtype(dtype)
-    q = q.astype(working, copy=False)
     p = p.astype(working, copy=False)
-    absent = p == 0
+    t = t.astype(working, copy=False)
+    absent = t == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        # 0 log 0 = 0: a class with no target mass contributes nothing, even where q = 0.
-        terms = np.where(absent, 0.0, p * np.log(q))
+        # 0 log 0 = 0: a class with no target mass contributes nothing, even where p = 0.
+        terms = np.where(absent, 0.0, t * np.log(p))
     # 0.0 - sum turns the -0.0 of a perfect prediction into +0.0.
     losses = 0.0 - np.sum(terms, axis=axis)
     loss = _as_result(reduce_losses(losses, reduction), dtype)
@@ -1188,7 +1200,7 @@ def _probability_cross_entropy(
         return loss, None
     divisor = _mean_denominator(reduction, losses.size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        grad = np.where(absent, 0.0, -p / q) / divisor
+        grad = np.where(absent, 0.0, -t / p) / divisor
     return loss, _as_result(grad, dtype)
 
 
@@ -1442,7 +1454,7 @@ def _short_float32_rows(
 
     The general pass, for ``(N, C)`` float32 logits with :math:`C \le` :data:`_SHORT_ROWS`
     and neither weights, ignored labels nor smoothing, computed class-major in float64
-    as in :meth:`_LabelPass._exact_short_rows`: the shifts :math:`x_j - m` are exact in
+    as in :meth:`_LabelPass._exact_short_rows`: the shifts :math:`z_j - m` are exact in
     float64, and every entry at the maximum is exactly :math:`e^0 = 1`. What differs is
     the cost: a NumPy reduction over a short axis pays per row (a maximum over 10
     classes costs as much as 40 exponentials per row), so the maximum is taken one class
@@ -1493,7 +1505,7 @@ def _short_float32_rows(
 
 
 def _exact_tail(terms: np.ndarray) -> np.ndarray:
-    """:math:`S` from class-major terms :math:`e^{x_j - m}`, leaving out one maximal entry.
+    """:math:`S` from class-major terms :math:`e^{z_j - m}`, leaving out one maximal entry.
 
     The entries at the maximum are exactly 1: the sum of the others, plus one for every
     tie beyond the first, is exact to a rounding however small :math:`S` is.
@@ -1738,8 +1750,8 @@ class _LabelPass(NamedTuple):
 
     def losses(self, found: _RowResults, rows: _LabelRows, num_classes: int) -> np.ndarray:
         r"""Per-example losses (class axis kept), float64:
-        :math:`(1-\varepsilon)\,w_y (-\log p_y) + \frac{\varepsilon}{C} \sum_c w_c
-        (-\log p_c)`, with :math:`-\log p_c = (m - x_c) + \operatorname{log1p}(S)`.
+        :math:`(1-\varepsilon)\,w_y (-\log p_y) + \frac{\varepsilon}{C} \sum_i w_i
+        (-\log p_i)`, with :math:`-\log p_i = (m - z_i) + \operatorname{log1p}(S)`.
         """
         log1p_s = np.log1p(found.s)
         with np.errstate(invalid="ignore"):
@@ -1754,7 +1766,7 @@ class _LabelPass(NamedTuple):
 
 
 def _weighted_distance(shifted: np.ndarray, axis: int, weight: np.ndarray | None) -> np.ndarray:
-    r""":math:`\sum_c w_c (m - x_c) \ge 0` from the shifts :math:`x_c - m`; 0 where w_c = 0."""
+    r""":math:`\sum_i w_i (m - z_i) \ge 0` from the shifts :math:`z_i - m`; 0 where :math:`w_i = 0`."""
     if weight is None:
         return 0.0 - np.sum(shifted, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore"):
@@ -1773,8 +1785,8 @@ def _float32_pass_is_accurate(
 ) -> bool:
     r"""Whether float32 exponentials give every row of a block the accuracy targets.
 
-    The float32 pass computes :math:`E_j = \operatorname{fl}(e^{x_j})` for every logit,
-    :math:`S = e^{-m} \sum_{j \ne k} E_j` with the sum and the row scalars in float64,
+    The float32 pass computes :math:`E_j = \operatorname{fl}(e^{z_j})` for every logit,
+    :math:`S = e^{-m} \sum_{j \ne r} E_j` with the sum and the row scalars in float64,
     and the gradient entries :math:`\operatorname{fl}(E_j \cdot \operatorname{fl}(c))`
     with :math:`c = (a/D)\,e^{-m} / (1 + S)`. The targets: a loss within 2 ulps, every
     gradient entry within :math:`\epsilon = 2u` of the row's largest entry, and the
@@ -1796,13 +1808,13 @@ def _float32_pass_is_accurate(
 
         \delta = 6u + (2C + 4)\,2^{-53}.
 
-    The loss :math:`(m - x_y) + \operatorname{log1p}(S)` then moves by at most
+    The loss :math:`(m - z_y) + \operatorname{log1p}(S)` then moves by at most
     :math:`\delta S / (1 + S)`; it is accurate if that is below :math:`1.45 u` times
     the loss (with the final rounding, under 2 ulps; also for a sum or mean of such
     losses). A gradient entry off the label has error at most :math:`(\gamma + 2u +
     \delta)/(1 + S)` relative to the row's scale :math:`a/D` (the exponential, the
     rounding of :math:`c` and of the product, and :math:`S`), and the entries at the
-    label and at :math:`k`, computed in float64 from :math:`S`, at most
+    label and at :math:`r`, computed in float64 from :math:`S`, at most
     :math:`\delta/(1 + S)`; both must stay below :math:`2u` times the row's largest
     entry (:math:`1 - p_y \ge 1/2` off the maximum, :math:`S/(1 + S)` at it), with
     room for their own rounding. Finally :math:`c` must be a normal float32 number,

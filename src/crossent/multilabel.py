@@ -6,7 +6,7 @@ found that a softmax over the classes works better for their weakly supervised
 pretraining, with a target that spreads one unit of probability evenly over the
 :math:`M` positive classes: each positive weighs :math:`1/M`, so the loss does not grow
 with the number of labels. More generally the targets may be any non-negative weights
-:math:`t_c`, normalized to the distribution :math:`t_c / T` with :math:`T = \sum_c t_c`.
+:math:`t_i`, normalized to the distribution :math:`t_i / M` with :math:`M = \sum_i t_i`.
 
 The loss is then the softmax cross-entropy against that distribution; it is computed
 from the row maximum :math:`m` and the tail sum :math:`S` of
@@ -46,17 +46,17 @@ def multilabel_softmax_cross_entropy(
     reduction: str = "mean",
     validate: bool = True,
 ) -> Any:
-    r"""Softmax cross-entropy against k-hot targets, each of the M positives weighing 1/M.
+    r"""Softmax cross-entropy against multi-hot targets, each of the M positives weighing 1/M.
 
     Parameters
     ----------
     logits : array_like
-        Logits :math:`x` of shape ``(..., C, ...)`` with at least one class along
+        Logits :math:`z` of shape ``(..., C, ...)`` with at least one class along
         ``axis``; real dtype. ``-inf`` marks a masked class.
     targets : array_like
-        Non-negative, finite target weights of the shape of ``logits``: k-hot rows (1 for
-        each positive class, 0 elsewhere), or any non-negative weights. Each row is
-        normalized to sum to 1, so only the proportions matter.
+        Non-negative, finite target weights :math:`t` of the shape of ``logits``:
+        multi-hot rows (1 for each positive class, 0 elsewhere), or any non-negative
+        weights. Each row is normalized to sum to 1, so only the proportions matter.
     axis : int, optional
         The class axis (default the last).
     empty : str, optional
@@ -100,32 +100,32 @@ def multilabel_softmax_cross_entropy(
 
     Notes
     -----
-    For a row with targets :math:`t` summing to :math:`T > 0`,
+    For a row with targets :math:`t` summing to :math:`M > 0`,
 
     .. math::
 
-        \ell = -\sum_c \frac{t_c}{T} \log \operatorname{softmax}(x)_c
-             = \sum_c \frac{t_c}{T}\,(m - x_c) + \operatorname{log1p}(S),
-        \qquad S = \sum_{j \ne k} e^{x_j - m},
+        L = -\sum_i \frac{t_i}{M} \log \operatorname{softmax}(z)_i
+          = \sum_i \frac{t_i}{M}\,(m - z_i) + \operatorname{log1p}(S),
+        \qquad S = \sum_{j \ne r} e^{z_j - m},
 
-    where :math:`m = x_k` is the row maximum; for a k-hot row with positive set
-    :math:`P` of size :math:`M`, :math:`\ell = -\frac{1}{M} \sum_{c \in P} \log
-    \operatorname{softmax}(x)_c`. Both terms of the second form are non-negative, so
-    they never cancel, and a confident row (every positive at the maximum, the rest far
-    below) keeps its small loss :math:`\operatorname{log1p}(S) \approx S` to full
+    where :math:`m = z_r` is the row maximum, reached at index :math:`r`; for a
+    multi-hot row with :math:`M` positives,
+    :math:`L = -\frac{1}{M} \sum_{i : t_i = 1} \log \operatorname{softmax}(z)_i`. Both
+    terms of the second form are non-negative, so they never cancel, and a confident
+    row (every positive at the maximum, the rest far below) keeps its small loss :math:`\operatorname{log1p}(S) \approx S` to full
     precision. The weighted shifts are accumulated in float64; float32 input keeps
     float32 arrays and does only the per-row work in float64. On the adversarial rows of
     the test suite (logits spread over :math:`\pm 10^4`, one class ahead by 30 or
     :math:`10^4`, ties, :math:`10^5` classes, masked classes) the loss is within 0.9 ulp
     in float64 and 2.9 ulps in float32, where float32 ``exp`` and the rounding of the
-    float32 shifts :math:`x_c - m` add their errors. With one positive the loss
+    float32 shifts :math:`z_i - m` add their errors. With one positive the loss
     is the softmax cross-entropy with an integer label; with one row per example it is
-    the categorical cross-entropy against the probability targets :math:`t / T`.
+    the categorical cross-entropy against the probability targets :math:`t / M`.
 
     Equivalents: no framework has it under a name; it is
     ``torch.nn.functional.cross_entropy(logits, t / t.sum(-1, keepdim=True))``,
-    ``tf.nn.softmax_cross_entropy_with_logits(labels=t / T, logits=logits)`` or
-    ``optax.softmax_cross_entropy(logits, t / T)``, which divide by zero for a row with
+    ``tf.nn.softmax_cross_entropy_with_logits(labels=t / M, logits=logits)`` or
+    ``optax.softmax_cross_entropy(logits, t / M)``, which divide by zero for a row with
     no positive where this function raises or ignores it.
 
     References
@@ -138,14 +138,14 @@ def multilabel_softmax_cross_entropy(
     --------
     >>> import numpy as np
     >>> from crossent.multilabel import multilabel_softmax_cross_entropy
-    >>> x = np.log(np.array([[1.0, 1.0, 2.0]]))  # softmax (1/4, 1/4, 1/2)
+    >>> z = np.log(np.array([[1.0, 1.0, 2.0]]))  # softmax (1/4, 1/4, 1/2)
     >>> t = np.array([[1.0, 0.0, 1.0]])  # two positives, 1/2 each
-    >>> multilabel_softmax_cross_entropy(x, t)  # -(log(1/4) + log(1/2)) / 2 = 1.5 log 2
+    >>> multilabel_softmax_cross_entropy(z, t)  # -(log(1/4) + log(1/2)) / 2 = 1.5 log 2
     np.float64(1.0397207708399179)
 
     Scaling the targets changes nothing; a row with no positive needs a decision:
 
-    >>> multilabel_softmax_cross_entropy(x, 5.0 * t)
+    >>> multilabel_softmax_cross_entropy(z, 5.0 * t)
     np.float64(1.0397207708399179)
     >>> multilabel_softmax_cross_entropy(np.zeros((2, 3)), np.array([[0, 0, 1], [0, 0, 0]]),
     ...                                  empty="ignore", reduction="none")
@@ -186,7 +186,7 @@ def multilabel_softmax_cross_entropy_grad(
     Returns
     -------
     ndarray
-        :math:`\partial L / \partial x`, shaped like ``logits``, in its dtype.
+        :math:`\partial L / \partial z`, shaped like ``logits``, in its dtype.
 
     Raises
     ------
@@ -205,31 +205,31 @@ def multilabel_softmax_cross_entropy_grad(
 
     .. math::
 
-        \frac{\partial \ell}{\partial x_c} = \operatorname{softmax}(x)_c - \frac{t_c}{T},
+        \frac{\partial L}{\partial z_i} = \operatorname{softmax}(z)_i - \frac{t_i}{M},
 
     divided by the number of counted rows for ``"mean"``; the entries of a row sum to 0.
-    At the row maximum :math:`k`, where :math:`\operatorname{softmax}(x)_k = 1/(1 + S)`,
+    At the row maximum :math:`r`, where :math:`\operatorname{softmax}(z)_r = 1/(1 + S)`,
     it is computed as
 
     .. math::
 
-        \frac{\partial \ell}{\partial x_k} = \frac{T - t_k}{T} - \frac{S}{1 + S}
+        \frac{\partial L}{\partial z_r} = \frac{M - t_r}{M} - \frac{S}{1 + S}
 
-    when :math:`1/(1 + S) + t_k/T > 1`: for a confident row whose positive is at the
-    maximum, :math:`1/(1 + S) - t_k/T` would subtract two numbers near 1 and round the
+    when :math:`1/(1 + S) + t_r/M > 1`: for a confident row whose positive is at the
+    maximum, :math:`1/(1 + S) - t_r/M` would subtract two numbers near 1 and round the
     small gradient away. Every entry is then within about one unit roundoff of the
-    larger of :math:`\operatorname{softmax}(x)_c` and :math:`t_c/T` over the row, which is
+    larger of :math:`\operatorname{softmax}(z)_i` and :math:`t_i/M` over the row, which is
     the row's largest entry unless the row is near its optimum (softmax close to
-    :math:`t/T`), where the gradient is small compared with its two parts and no method
+    :math:`t/M`), where the gradient is small compared with its two parts and no method
     that first rounds the softmax can do better. float32 input adds the error of
-    float32 ``exp`` (about 2 ulps) and of the float32 shifts :math:`x_c - m`.
+    float32 ``exp`` (about 2 ulps) and of the float32 shifts :math:`z_i - m`.
 
     Examples
     --------
     >>> import numpy as np
     >>> from crossent.multilabel import multilabel_softmax_cross_entropy_grad
-    >>> x = np.log(np.array([[1.0, 1.0, 2.0]]))
-    >>> multilabel_softmax_cross_entropy_grad(x, np.array([[1.0, 0.0, 1.0]]))
+    >>> z = np.log(np.array([[1.0, 1.0, 2.0]]))
+    >>> multilabel_softmax_cross_entropy_grad(z, np.array([[1.0, 0.0, 1.0]]))
     array([[-0.25,  0.25,  0.  ]])
     """
     _, grad = _multilabel(logits, targets, axis, empty, reduction, validate, value=False, grad=True)
@@ -283,12 +283,12 @@ def multilabel_softmax_cross_entropy_value_and_grad(
     Notes
     -----
     The row maximum :math:`m`, the tail sum :math:`S` and the exponentials
-    :math:`e^{x - m}` are computed once and serve both results:
+    :math:`e^{z - m}` are computed once and serve both results:
 
     .. math::
 
-        \ell = \sum_c \frac{t_c}{T}(m - x_c) + \operatorname{log1p}(S), \qquad
-        \frac{\partial \ell}{\partial x_c} = \frac{e^{x_c - m}}{1 + S} - \frac{t_c}{T}.
+        L = \sum_i \frac{t_i}{M}(m - z_i) + \operatorname{log1p}(S), \qquad
+        \frac{\partial L}{\partial z_i} = \frac{e^{z_i - m}}{1 + S} - \frac{t_i}{M}.
 
     Examples
     --------
@@ -382,7 +382,7 @@ def _row_losses(
     axis: int,
     shifts: np.ndarray,
 ) -> np.ndarray:
-    """The float64 loss of every row, sum_c (t_c / T)(m - x_c) + log1p(S), ``axis`` removed.
+    """The float64 loss of every row, sum_i (t_i / M)(m - z_i) + log1p(S), ``axis`` removed.
 
     ``shifts`` is scratch memory shaped like ``x``.
     """
@@ -420,7 +420,7 @@ def _gradient(
     is_empty: np.ndarray,
     axis: int,
 ) -> np.ndarray:
-    """softmax(x) - t / T for every row (in place in ``exp_shifted``), zero for empty rows."""
+    """softmax(z) - t / M for every row (in place in ``exp_shifted``), zero for empty rows."""
     gradient = exp_shifted
     dtype = gradient.dtype
     # The row scalars 1 + S and T are rounded to the dtype of the logits first: dividing a

@@ -16,11 +16,11 @@ but Caffe's layer of that name takes probabilities. Such a name maps to several 
 Notes
 -----
 The sigmoid and the softmax losses are one loss in two shapes: a sigmoid output is the
-second component of a softmax over the two logits :math:`(0, z)`,
+second component (index 1) of a softmax over the two logits :math:`(0, z)`,
 
 .. math::
 
-    \operatorname{softmax}(0, z)_2 = \frac{e^{z}}{e^{0} + e^{z}}
+    \operatorname{softmax}(0, z)_1 = \frac{e^{z}}{e^{0} + e^{z}}
     = \frac{1}{1 + e^{-z}} = \sigma(z),
 
 so sigmoid cross-entropy on one logit is the softmax loss on two.
@@ -397,13 +397,14 @@ _PYTORCH_MEAN = "'mean' (default) over every element; 'sum'; 'none'"
 
 _CROSS_ENTROPY = Loss(
     key="cross_entropy",
-    title="Cross-entropy H(p, q)",
+    title="Cross-entropy H(t, p)",
     summary=(
-        "The cross-entropy of a predicted distribution q against a target distribution p, "
+        "The cross-entropy of a predicted distribution p against a target distribution t, "
         "on probabilities, with no activation."
     ),
     aliases=(
         "cross-entropy",
+        "H(t, p)",
         "H(p, q)",
         "categorical cross-entropy",
         "categorical cross-entropy loss",
@@ -418,16 +419,18 @@ _CROSS_ENTROPY = Loss(
     ),
     task="multi-class",
     activation="none (takes probabilities)",
-    prediction="probabilities q (each row sums to 1)",
-    target="a distribution p over the C classes: one-hot (a class index) or soft",
-    formula=r"H(p, q) = -\sum_{i=1}^{C} p_i \log q_i",
-    gradient=r"\frac{\partial H}{\partial q_i} = -\frac{p_i}{q_i}",
+    prediction="probabilities p (each row sums to 1)",
+    target="a distribution t over the C classes: one-hot (a class index) or soft",
+    formula=r"H(t, p) = -\sum_{i=0}^{C-1} t_i \log p_i",
+    gradient=r"\frac{\partial H}{\partial p_i} = -\frac{t_i}{p_i}",
     functions=("cross_entropy",),
     chapter="book/foundations/cross_entropy",
     notes=(
-        "H(p, q) = H(p) + KL(p || q): for a fixed target, minimising the cross-entropy "
+        "H(t, p) = H(t) + KL(t || p): for a fixed target, minimising the cross-entropy "
         "minimises the Kullback-Leibler divergence.",
-        "The softmax loss is this function applied to q = softmax(z); computing it from the "
+        "Information theory writes the target first, H(t, p); crossent.cross_entropy takes "
+        "the prediction first, (probs, targets), as PyTorch and optax do.",
+        "The softmax loss is this function applied to p = softmax(z); computing it from the "
         "logits avoids taking the log of a probability that has rounded to 0.",
     ),
     frameworks=(
@@ -436,8 +439,8 @@ _CROSS_ENTROPY = Loss(
             None,
             note=(
                 "No PyTorch loss takes C-class probabilities. For class indices use "
-                "torch.nn.functional.nll_loss(torch.log(q), y); for target distributions "
-                "use -torch.xlogy(p, q).sum(dim=1), which takes 0 log 0 as 0. Do not pass "
+                "torch.nn.functional.nll_loss(torch.log(p), y); for target distributions "
+                "use -torch.xlogy(t, p).sum(dim=1), which takes 0 log 0 as 0. Do not pass "
                 "probabilities to CrossEntropyLoss: it applies log_softmax to them again."
             ),
         ),
@@ -457,7 +460,7 @@ _CROSS_ENTROPY = Loss(
                         "label_smoothing=eps: t = (1 - eps) t + eps / C, the true class included"
                     ),
                     clipping=(
-                        "rescales each row of q to sum to 1, then clips it to "
+                        "rescales each row of p to sum to 1, then clips it to "
                         "[1e-7, 1 - 1e-7] (keras epsilon)"
                     ),
                     notes=("Also tf.keras.losses.CategoricalCrossentropy in TensorFlow.",),
@@ -473,7 +476,7 @@ _CROSS_ENTROPY = Loss(
                     reduction=_KERAS_REDUCTION,
                     label_smoothing="none (no label_smoothing argument)",
                     clipping=(
-                        "clips q to [1e-7, 1 - 1e-7] (keras epsilon) and renormalises each row "
+                        "clips p to [1e-7, 1 - 1e-7] (keras epsilon) and renormalises each row "
                         "(in an order that depends on the backend)"
                     ),
                     notes=("ignore_class= leaves out one class index.",),
@@ -485,8 +488,8 @@ _CROSS_ENTROPY = Loss(
             None,
             note=(
                 "optax has no cross-entropy on probabilities: use "
-                "-jnp.sum(jax.scipy.special.xlogy(p, q), axis=-1). "
-                "optax.kl_divergence(jnp.log(q), p) differs from it by the entropy H(p), "
+                "-jnp.sum(jax.scipy.special.xlogy(t, p), axis=-1). "
+                "optax.kl_divergence(jnp.log(p), t) differs from it by the entropy H(t), "
                 "a constant for a fixed target."
             ),
         ),
@@ -496,13 +499,13 @@ _CROSS_ENTROPY = Loss(
                 Implementation(
                     api=("MultinomialLogisticLoss",),
                     prediction="probabilities (the output of a Softmax layer)",
-                    target="integer class indices (a one-hot p)",
+                    target="integer class indices (a one-hot t)",
                     class_axis="every axis after the batch axis, flattened into one",
                     reduction="divides the sum by the batch size N",
                     clipping="clamps the probability of the true class to at least 1e-20",
                 ),
             ),
-            note="MultinomialLogisticLoss takes integer labels only, so p must be one-hot.",
+            note="MultinomialLogisticLoss takes integer labels only, so t must be one-hot.",
         ),
     ),
 )
@@ -540,8 +543,8 @@ _SOFTMAX_CROSS_ENTROPY = Loss(
         "(one-hot, label-smoothed or soft)"
     ),
     formula=(
-        r"L(z, t) = -\sum_{i=1}^{C} t_i \log \frac{e^{z_i}}{\sum_{j=1}^{C} e^{z_j}},"
-        r" \qquad L(z, y) = \log \sum_{j=1}^{C} e^{z_j} - z_y"
+        r"L(z, t) = -\sum_{i=0}^{C-1} t_i \log \frac{e^{z_i}}{\sum_{j=0}^{C-1} e^{z_j}},"
+        r" \qquad L(z, y) = \log \sum_{j=0}^{C-1} e^{z_j} - z_y"
     ),
     gradient=r"\frac{\partial L}{\partial z_i} = \operatorname{softmax}(z)_i - t_i",
     functions=("softmax_cross_entropy", "softmax_cross_entropy_with_integer_labels"),
@@ -589,8 +592,8 @@ _SOFTMAX_CROSS_ENTROPY = Loss(
                     class_axis="dim 1",
                     reduction="'mean' (default), weighted by weight[y]; 'sum'; 'none'",
                     notes=(
-                        "NLLLoss only picks -x[y]: it is the softmax loss when x is "
-                        "log_softmax of the logits, and something else otherwise.",
+                        "NLLLoss only picks -input[y]: it is the softmax loss when its input "
+                        "is log_softmax of the logits, and something else otherwise.",
                     ),
                 ),
             ),
@@ -735,7 +738,7 @@ _BINARY_CROSS_ENTROPY = Loss(
     functions=("binary_cross_entropy",),
     chapter="book/losses/binary_cross_entropy",
     notes=(
-        "The cross-entropy H(p, q) over two classes: the target (t, 1 - t) against the "
+        "The cross-entropy H(t, p) over two classes: the target (t, 1 - t) against the "
         "prediction (q, 1 - q).",
         "A probability rounded to exactly 0 or 1 makes the loss infinite, which is why the "
         "frameworks' versions on probabilities clamp or clip it; starting from the logits "
@@ -835,7 +838,7 @@ _SIGMOID_BINARY_CROSS_ENTROPY = Loss(
     formula=(
         r"L(z, t) = -t \log \sigma(z) - (1 - t) \log\bigl(1 - \sigma(z)\bigr)"
         r" = \max(z, 0) - t z + \log\bigl(1 + e^{-|z|}\bigr),"
-        r" \qquad \sigma(z) = \frac{1}{1 + e^{-z}}"
+        r" \qquad q = \sigma(z) = \frac{1}{1 + e^{-z}}"
     ),
     gradient=r"\frac{\partial L}{\partial z} = \sigma(z) - t",
     functions=("sigmoid_binary_cross_entropy",),
@@ -843,7 +846,8 @@ _SIGMOID_BINARY_CROSS_ENTROPY = Loss(
     notes=(
         "Binary cross-entropy applied to q = sigmoid(z).",
         "For one output it equals the softmax loss on the two logits (0, z).",
-        "With labels y = +1 or -1 it is log(1 + exp(-y z)), the loss of logistic regression.",
+        "With labels written as +1 and -1 (2t - 1 for a 0/1 target t) it is "
+        "log(1 + exp(-(2t - 1) z)), the loss of logistic regression.",
         "Summed or averaged over C outputs it is the usual multi-label loss: each class is "
         "decided independently of the others.",
     ),
@@ -882,7 +886,10 @@ _SIGMOID_BINARY_CROSS_ENTROPY = Loss(
                     target="labels -1 or +1",
                     class_axis="elementwise",
                     reduction=_PYTORCH_MEAN,
-                    notes=("Computes log(1 + exp(-y x)): the sigmoid loss with t = (y + 1) / 2.",),
+                    notes=(
+                        "Computes log(1 + exp(-y z)) with PyTorch's label y = -1 or +1: the "
+                        "sigmoid loss with t = (y + 1) / 2.",
+                    ),
                 ),
             ),
         ),
@@ -988,16 +995,16 @@ _MULTILABEL_SOFTMAX_CROSS_ENTROPY = Loss(
     task="multi-label",
     activation="softmax",
     prediction="logits z (unnormalized scores)",
-    target="a 0/1 vector y with at least one positive; M = the number of positives",
+    target="a 0/1 vector t with at least one positive; M = the number of positives",
     formula=(
-        r"L(z, y) = -\frac{1}{M} \sum_{i=1}^{C} y_i \log \frac{e^{z_i}}{\sum_{j=1}^{C} e^{z_j}},"
-        r" \qquad M = \sum_{i=1}^{C} y_i"
+        r"L(z, t) = -\frac{1}{M} \sum_{i=0}^{C-1} t_i \log \frac{e^{z_i}}{\sum_{j=0}^{C-1} e^{z_j}},"
+        r" \qquad M = \sum_{i=0}^{C-1} t_i"
     ),
-    gradient=r"\frac{\partial L}{\partial z_i} = \operatorname{softmax}(z)_i - \frac{y_i}{M}",
+    gradient=r"\frac{\partial L}{\partial z_i} = \operatorname{softmax}(z)_i - \frac{t_i}{M}",
     functions=("multilabel_softmax_cross_entropy",),
     chapter="book/losses/multilabel_softmax",
     notes=(
-        "It is the softmax loss with the soft target y / M, so any framework's soft-target "
+        "It is the softmax loss with the soft target t / M, so any framework's soft-target "
         "softmax loss computes it.",
         "Mahajan et al. (2018) report that, for their multi-label problem, it worked better "
         "than the sigmoid loss; the 1/M makes the loss invariant to the number of positives.",
@@ -1007,7 +1014,7 @@ _MULTILABEL_SOFTMAX_CROSS_ENTROPY = Loss(
             "PyTorch",
             None,
             note=(
-                "torch.nn.functional.cross_entropy(logits, y / y.sum(dim=1, "
+                "torch.nn.functional.cross_entropy(logits, t / t.sum(dim=1, "
                 "keepdim=True)), with probability targets. MultiLabelSoftMarginLoss is the "
                 "sigmoid loss, not this one."
             ),
@@ -1017,13 +1024,13 @@ _MULTILABEL_SOFTMAX_CROSS_ENTROPY = Loss(
             None,
             note=(
                 "keras.losses.CategoricalCrossentropy(from_logits=True) on the targets "
-                "y / keras.ops.sum(y, axis=-1, keepdims=True)."
+                "t / keras.ops.sum(t, axis=-1, keepdims=True)."
             ),
         ),
         FrameworkSupport(
             "JAX/optax",
             None,
-            note=("optax.softmax_cross_entropy(logits, y / y.sum(axis=-1, keepdims=True))."),
+            note=("optax.softmax_cross_entropy(logits, t / t.sum(axis=-1, keepdims=True))."),
         ),
         FrameworkSupport(
             "Caffe",
@@ -1031,7 +1038,7 @@ _MULTILABEL_SOFTMAX_CROSS_ENTROPY = Loss(
             note=(
                 "SoftmaxWithLoss and MultinomialLogisticLoss take one integer label per "
                 "example, so it needs a custom layer, such as a Python layer computing "
-                "softmax(z) - y / M as its gradient."
+                "softmax(z) - t / M as its gradient."
             ),
         ),
     ),
@@ -1048,9 +1055,9 @@ LOSSES: tuple[Loss, ...] = (
 
 _NLL_NOTE = (
     "Every loss here is a negative log-likelihood; as a loss name it means the "
-    "categorical one. PyTorch's NLLLoss takes log-probabilities and returns -x[y]: after "
-    "log_softmax of the logits that is the softmax loss, after the log of given "
-    "probabilities it is H(p, q) with a one-hot p."
+    "categorical one. PyTorch's NLLLoss takes log-probabilities and returns -input[y]: "
+    "after log_softmax of the logits that is the softmax loss, after the log of given "
+    "probabilities it is H(t, p) with a one-hot t."
 )
 _BCE_NOTE = (
     "Strictly, binary cross-entropy takes probabilities (PyTorch's BCELoss, Keras's "
@@ -1059,9 +1066,10 @@ _BCE_NOTE = (
     "sigmoid cross-entropy'."
 )
 _CATEGORICAL_NOTE = (
-    "Most texts mean the softmax loss, on logits. Keras's "
-    "CategoricalCrossentropy and SparseCategoricalCrossentropy take probabilities unless "
-    "from_logits=True, and then compute H(p, q) on probabilities."
+    "Most texts mean the softmax loss, on logits. Keras's CategoricalCrossentropy and "
+    "SparseCategoricalCrossentropy compute H(t, p) on probabilities by default "
+    "(from_logits=False); with from_logits=True they take logits and compute the softmax "
+    "loss."
 )
 
 # Why each shared name is shared. The keys are compared after normalisation.
@@ -1072,23 +1080,24 @@ _AMBIGUITY_NOTES = {
     "cross-entropy loss": (
         "PyTorch's CrossEntropyLoss is log_softmax followed by NLLLoss, on logits: the "
         "softmax loss. scikit-learn's log_loss ('aka logistic loss or cross-entropy loss') "
-        "and the textbook cross-entropy loss, -sum t_i log s_i on scores that have already "
-        "been through an activation, take probabilities: H(p, q)."
+        "and the textbook cross-entropy loss, -sum t_i log p_i on scores p that have "
+        "already been through an activation, take probabilities: H(t, p)."
     ),
     "multinomial logistic loss": (
         "In statistics it is the loss of multinomial logistic regression, on the linear "
         "scores: the softmax loss. Caffe's MultinomialLogisticLoss layer takes probabilities "
-        "(the output of a Softmax layer), so it computes H(p, q) with a one-hot p; Caffe's "
+        "(the output of a Softmax layer), so it computes H(t, p) with a one-hot t; Caffe's "
         "fused softmax version is SoftmaxWithLoss."
     ),
     "log loss": (
         "scikit-learn's log_loss and TensorFlow 1's tf.compat.v1.losses.log_loss take "
         "probabilities. For 0/1 targets it is binary cross-entropy; scikit-learn's also "
-        "accepts probabilities over C classes, which makes it H(p, q) with a one-hot p."
+        "accepts probabilities over C classes, which makes it H(t, p) with a one-hot t."
     ),
     "logistic loss": (
-        "On a logit z with labels y = +1 or -1, the logistic loss log(1 + exp(-y z)) is the "
-        "sigmoid cross-entropy, and TensorFlow's documentation calls "
+        "On a logit z with labels written as +1 and -1 (2t - 1 for a 0/1 target t), the "
+        "logistic loss log(1 + exp(-(2t - 1) z)) is the sigmoid cross-entropy, and "
+        "TensorFlow's documentation calls "
         "sigmoid_cross_entropy_with_logits the logistic loss. scikit-learn uses it as "
         "another name for log loss, which takes probabilities."
     ),

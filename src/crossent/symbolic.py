@@ -20,24 +20,31 @@ a ``sympy.Sum`` over the classes, its ``..._indexed_derivative`` the partial der
 ``..._indexed_derivative_closed_form`` the textbook result. The binary losses act on one
 probability or logit at a time, so they have only the concrete form.
 
-The module defines the symbols these expressions are written in:
+The module defines the symbols these expressions are written in, in the book's
+notation (logits :math:`z`, prediction :math:`p`, target :math:`t`, label :math:`y`):
 
-x
-    A real symbol, the default argument of the sigmoid functions.
+z_scalar
+    A real symbol printed ``z``: one logit, the default argument of the sigmoid
+    functions. The binary losses take it too; their predicted probability is
+    :math:`q = \sigma(z)`. It is the same SymPy symbol as the label of the indexed
+    base ``z``, so an expression should use one or the other, not both.
 z
-    An indexed base of real logits, ``z[i]``, for the indexed form of softmax.
+    An indexed base of real logits, ``z[i]``, for the indexed form of softmax and of
+    the losses.
 t, w
     Indexed bases of real targets ``t[k]`` and real class weights ``w[k]``, for the
     indexed losses.
-p, q
-    Indexed bases of a target distribution ``p[k]`` (real) and a predicted distribution
-    ``q[k]`` (positive), for the indexed cross-entropy :math:`H(p, q)`.
+p
+    An indexed base of a (positive) predicted distribution ``p[k]``, for the indexed
+    cross-entropy :math:`H(t, p)`.
 i, j, k
     Integer class indices: ``i`` the output, ``j`` the logit differentiated by, ``k`` the
-    summation index.
+    summation index of the indexed sums (a dummy that SymPy prints, not the :math:`k` of
+    top-:math:`k`).
 m
     A second integer summation index, used by the softmax normalizer inside a loss that
-    already sums over ``k``.
+    already sums over ``k`` (a dummy, not the row maximum :math:`m` of the numerical
+    code).
 y
     An integer class index, the label of the indexed integer-label loss.
 C
@@ -50,10 +57,10 @@ function takes and the expression.
 
 >>> import numpy as np
 >>> import sympy
->>> from crossent.symbolic import x, sigmoid_derivative
->>> sigmoid_derivative(x)
-exp(-x)/(1 + exp(-x))**2
->>> dsigma = sympy.lambdify(x, sigmoid_derivative(x), modules="numpy")
+>>> from crossent.symbolic import sigmoid_derivative, z_scalar as z
+>>> sigmoid_derivative(z)
+exp(-z)/(1 + exp(-z))**2
+>>> dsigma = sympy.lambdify(z, sigmoid_derivative(z), modules="numpy")
 >>> dsigma(np.array([0.0, 2.0]))
 array([0.25      , 0.10499359])
 
@@ -71,8 +78,8 @@ then takes one array of logits:
 True
 
 A lambdified expression computes the formula exactly as written, so it inherits the
-formula's numerical weaknesses. Here the square in the denominator overflows for ``x``
-below about -355, which turns the derivative into 0, and below about -709 ``exp(-x)``
+formula's numerical weaknesses. Here the square in the denominator overflows for ``z``
+below about -355, which turns the derivative into 0, and below about -709 ``exp(-z)``
 overflows too, giving ``inf / inf``; ``crossent.sigmoid_grad`` keeps its digits:
 
 >>> import crossent
@@ -85,7 +92,7 @@ array([4.47628623e-309, 9.85967654e-305, 2.50000000e-001])
 
 So use lambdified expressions to check ``crossent``'s NumPy functions on moderate
 inputs, not to replace them. For a reference value at any input, evaluate the expression
-at high precision instead: ``sigmoid_derivative(x).evalf(30, subs={x: -700})``.
+at high precision instead: ``sigmoid_derivative(z).evalf(30, subs={z: -700})``.
 """
 
 from __future__ import annotations
@@ -120,7 +127,6 @@ __all__ = [
     "multilabel_softmax_cross_entropy_over_positives",
     "one_hot",
     "p",
-    "q",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "sigmoid_binary_cross_entropy_gradient",
@@ -149,19 +155,18 @@ __all__ = [
     "softmax_symbols",
     "t",
     "w",
-    "x",
     "y",
     "z",
+    "z_scalar",
 ]
 
-x = sympy.Symbol("x", real=True)
+z_scalar = sympy.Symbol("z", real=True)
 z = sympy.IndexedBase("z", real=True)
 i, j, k = sympy.symbols("i j k", integer=True)
 C = sympy.Symbol("C", integer=True, positive=True)
 t = sympy.IndexedBase("t", real=True)
 w = sympy.IndexedBase("w", real=True)
-p = sympy.IndexedBase("p", real=True)
-q = sympy.IndexedBase("q", positive=True)
+p = sympy.IndexedBase("p", positive=True)
 m = sympy.Symbol("m", integer=True)
 y = sympy.Symbol("y", integer=True)
 
@@ -169,59 +174,60 @@ y = sympy.Symbol("y", integer=True)
 # --- sigmoid -------------------------------------------------------------------------
 
 
-def sigmoid(x: Any = x) -> sympy.Expr:
-    r"""Return the logistic sigmoid of ``x`` as a SymPy expression.
+def sigmoid(z: Any = z_scalar) -> sympy.Expr:
+    r"""Return the logistic sigmoid of ``z`` as a SymPy expression.
 
     Parameters
     ----------
-    x : sympy expression, optional
-        The argument; the module symbol ``x`` by default. Numbers are converted with
-        ``sympy.sympify``.
+    z : sympy expression, optional
+        The argument, a logit; the module symbol ``z_scalar`` (printed ``z``) by default.
+        Numbers are converted with ``sympy.sympify``.
 
     Returns
     -------
     sympy expression
-        :math:`1 / (1 + e^{-x})`.
+        :math:`1 / (1 + e^{-z})`.
 
     Raises
     ------
     TypeError
-        If ``x`` cannot be converted to a SymPy expression.
+        If ``z`` cannot be converted to a SymPy expression.
 
     Notes
     -----
     .. math::
 
-        \sigma(x) = \frac{1}{1 + e^{-x}}
+        \sigma(z) = \frac{1}{1 + e^{-z}}
 
     Examples
     --------
-    >>> from crossent.symbolic import sigmoid, x
-    >>> sigmoid(x)
-    1/(1 + exp(-x))
+    >>> from crossent.symbolic import sigmoid, z_scalar as z
+    >>> sigmoid(z)
+    1/(1 + exp(-z))
     >>> sigmoid(0)
     1/2
     """
-    return 1 / (1 + sympy.exp(-_expression(x, "x")))
+    return 1 / (1 + sympy.exp(-_expression(z, "z")))
 
 
-def sigmoid_derivative(x: Any = x) -> sympy.Expr:
-    r"""Return :math:`d\sigma/dx`, derived by ``sympy.diff``.
+def sigmoid_derivative(z: Any = z_scalar) -> sympy.Expr:
+    r"""Return :math:`d\sigma/dz`, derived by ``sympy.diff``.
 
     Parameters
     ----------
-    x : sympy Symbol, optional
-        The variable to differentiate by; the module symbol ``x`` by default.
+    z : sympy Symbol, optional
+        The variable to differentiate by; the module symbol ``z_scalar`` (printed ``z``)
+        by default.
 
     Returns
     -------
     sympy expression
-        The derivative as SymPy computes it, :math:`e^{-x} / (1 + e^{-x})^2`.
+        The derivative as SymPy computes it, :math:`e^{-z} / (1 + e^{-z})^2`.
 
     Raises
     ------
     TypeError
-        If ``x`` is not a SymPy symbol.
+        If ``z`` is not a SymPy symbol.
 
     See Also
     --------
@@ -233,38 +239,39 @@ def sigmoid_derivative(x: Any = x) -> sympy.Expr:
 
     .. math::
 
-        \frac{d\sigma}{dx} = \frac{e^{-x}}{(1 + e^{-x})^2}
-        = \sigma(x)\,\bigl(1 - \sigma(x)\bigr).
+        \frac{d\sigma}{dz} = \frac{e^{-z}}{(1 + e^{-z})^2}
+        = \sigma(z)\,\bigl(1 - \sigma(z)\bigr).
 
     Examples
     --------
     >>> import sympy
-    >>> from crossent.symbolic import sigmoid_derivative, sigmoid_derivative_closed_form, x
-    >>> sigmoid_derivative(x)
-    exp(-x)/(1 + exp(-x))**2
-    >>> sympy.simplify(sigmoid_derivative(x) - sigmoid_derivative_closed_form(x))
+    >>> from crossent.symbolic import (
+    ...     sigmoid_derivative, sigmoid_derivative_closed_form, z_scalar as z)
+    >>> sigmoid_derivative(z)
+    exp(-z)/(1 + exp(-z))**2
+    >>> sympy.simplify(sigmoid_derivative(z) - sigmoid_derivative_closed_form(z))
     0
     """
-    return sympy.diff(sigmoid(x), _symbol(x, "x"))
+    return sympy.diff(sigmoid(z), _symbol(z, "z"))
 
 
-def sigmoid_derivative_closed_form(x: Any = x) -> sympy.Expr:
-    r"""Return the closed form :math:`\sigma(x)\,(1 - \sigma(x))` of the sigmoid's derivative.
+def sigmoid_derivative_closed_form(z: Any = z_scalar) -> sympy.Expr:
+    r"""Return the closed form :math:`\sigma(z)\,(1 - \sigma(z))` of the sigmoid's derivative.
 
     Parameters
     ----------
-    x : sympy expression, optional
-        The argument; the module symbol ``x`` by default.
+    z : sympy expression, optional
+        The argument; the module symbol ``z_scalar`` (printed ``z``) by default.
 
     Returns
     -------
     sympy expression
-        :math:`\sigma(x)\,(1 - \sigma(x))`, written with :func:`sigmoid`.
+        :math:`\sigma(z)\,(1 - \sigma(z))`, written with :func:`sigmoid`.
 
     Raises
     ------
     TypeError
-        If ``x`` cannot be converted to a SymPy expression.
+        If ``z`` cannot be converted to a SymPy expression.
 
     See Also
     --------
@@ -276,7 +283,7 @@ def sigmoid_derivative_closed_form(x: Any = x) -> sympy.Expr:
     >>> sigmoid_derivative_closed_form(0)
     1/4
     """
-    sigma = sigmoid(x)
+    sigma = sigmoid(z)
     return sigma * (1 - sigma)
 
 
@@ -341,7 +348,7 @@ def softmax(z: Sequence[Any]) -> sympy.Matrix:
     -----
     .. math::
 
-        p_i = \frac{e^{z_i}}{\sum_{k=0}^{C-1} e^{z_k}}
+        p_i = \frac{e^{z_i}}{\sum_{j=0}^{C-1} e^{z_j}}
 
     Examples
     --------
@@ -594,47 +601,47 @@ def evaluate_sums(expression: Any) -> sympy.Expr:
 # --- cross-entropy between two distributions ----------------------------------------
 
 
-def cross_entropy(p: Sequence[Any], q: Sequence[Any]) -> sympy.Expr:
-    r"""Return the cross-entropy :math:`H(p, q)` of a prediction ``q`` against a target ``p``.
+def cross_entropy(t: Sequence[Any], p: Sequence[Any]) -> sympy.Expr:
+    r"""Return the cross-entropy :math:`H(t, p)` of a prediction ``p`` against a target ``t``.
 
     The arguments come in the mathematical order, target first. The NumPy function
     ``crossent.cross_entropy`` takes the prediction first, like every loss of the
-    package: ``crossent.cross_entropy(q, p)`` computes this expression.
+    package: ``crossent.cross_entropy(probs, targets)`` computes this expression.
 
     Parameters
     ----------
+    t : sequence of sympy expressions
+        The target distribution :math:`t_0, \dots, t_{C-1}`.
     p : sequence of sympy expressions
-        The target distribution :math:`p_0, \dots, p_{C-1}`.
-    q : sequence of sympy expressions
         The predicted distribution, one entry per class. A number must lie in
         :math:`(0, 1]`, where its logarithm is finite.
 
     Returns
     -------
     sympy expression
-        :math:`-\sum_k p_k \log q_k`.
+        :math:`-\sum_i t_i \log p_i`.
 
     Raises
     ------
     TypeError
-        If ``p`` or ``q`` is not a sequence of SymPy expressions.
+        If ``t`` or ``p`` is not a sequence of SymPy expressions.
     ValueError
-        If ``p`` is empty, ``q`` has a different length, or a number in ``q`` lies
+        If ``t`` is empty, ``p`` has a different length, or a number in ``p`` lies
         outside :math:`(0, 1]`.
 
     See Also
     --------
-    cross_entropy_gradient : its gradient with respect to ``q``.
+    cross_entropy_gradient : its gradient with respect to ``p``.
     cross_entropy_indexed : the same sum over a symbolic number of classes.
 
     Notes
     -----
     .. math::
 
-        H(p, q) = -\sum_{k=0}^{C-1} p_k \log q_k
+        H(t, p) = -\sum_{i=0}^{C-1} t_i \log p_i
 
-    It is the average code length, in nats, of events drawn from :math:`p` and encoded
-    with a code that is optimal for :math:`q`.
+    It is the average code length, in nats, of events drawn from :math:`t` and encoded
+    with a code that is optimal for :math:`p`.
 
     References
     ----------
@@ -645,90 +652,90 @@ def cross_entropy(p: Sequence[Any], q: Sequence[Any]) -> sympy.Expr:
     --------
     >>> import sympy
     >>> from crossent.symbolic import cross_entropy, softmax_symbols
-    >>> cross_entropy(softmax_symbols(2, "p"), softmax_symbols(2, "q"))
-    -p_0*log(q_0) - p_1*log(q_1)
+    >>> cross_entropy(softmax_symbols(2, "t"), softmax_symbols(2, "p"))
+    -t_0*log(p_0) - t_1*log(p_1)
 
     Against a one-hot target only the true class counts:
 
     >>> cross_entropy([0, 1, 0], [sympy.Rational(1, 2), sympy.Rational(1, 4), sympy.Rational(1, 4)])
     log(4)
     """
-    target = _vector(p, "p", "probability")
-    predicted = _probabilities(q, "q", len(target), "p")
-    return -sympy.Add(*(p_k * sympy.log(q_k) for p_k, q_k in zip(target, predicted, strict=True)))
+    target = _vector(t, "t", "probability")
+    predicted = _probabilities(p, "p", len(target), "t")
+    return -sympy.Add(*(t_i * sympy.log(p_i) for t_i, p_i in zip(target, predicted, strict=True)))
 
 
-def cross_entropy_gradient(p: Sequence[Any], q: Sequence[sympy.Symbol]) -> sympy.Matrix:
-    r"""Return the gradient of :math:`H(p, q)` with respect to ``q``, derived by ``sympy.diff``.
+def cross_entropy_gradient(t: Sequence[Any], p: Sequence[sympy.Symbol]) -> sympy.Matrix:
+    r"""Return the gradient of :math:`H(t, p)` with respect to ``p``, derived by ``sympy.diff``.
 
     Parameters
     ----------
-    p : sequence of sympy expressions
+    t : sequence of sympy expressions
         The target distribution.
-    q : sequence of sympy Symbol
+    p : sequence of sympy Symbol
         Distinct symbols for the predicted distribution, one per class.
 
     Returns
     -------
     sympy Matrix
-        The ``C x 1`` column with entry ``k`` equal to
-        ``sympy.diff(cross_entropy(p, q), q[k])``.
+        The ``C x 1`` column with entry ``i`` equal to
+        ``sympy.diff(cross_entropy(t, p), p[i])``.
 
     Raises
     ------
     TypeError
-        If ``p`` is not a sequence of SymPy expressions or ``q`` not one of SymPy symbols.
+        If ``t`` is not a sequence of SymPy expressions or ``p`` not one of SymPy symbols.
     ValueError
-        If ``p`` is empty, ``q`` has a different length or a repeated symbol.
+        If ``t`` is empty, ``p`` has a different length or a repeated symbol.
 
     See Also
     --------
-    cross_entropy_gradient_closed_form : the textbook form :math:`-p_k / q_k`.
+    cross_entropy_gradient_closed_form : the textbook form :math:`-t_i / p_i`.
 
     Notes
     -----
     .. math::
 
-        \frac{\partial H(p, q)}{\partial q_k} = -\frac{p_k}{q_k}
+        \frac{\partial H(t, p)}{\partial p_i} = -\frac{t_i}{p_i}
 
-    The entries of ``q`` are treated as free variables; the constraint
-    :math:`\sum_k q_k = 1` is not imposed. A model that produces ``q`` by a softmax
+    The entries of ``p`` are treated as free variables; the constraint
+    :math:`\sum_i p_i = 1` is not imposed. A model that produces ``p`` by a softmax
     passes this gradient through the softmax Jacobian, which
     :func:`softmax_cross_entropy_gradient` does in one step.
 
     Examples
     --------
     >>> from crossent.symbolic import cross_entropy_gradient, softmax_symbols
-    >>> cross_entropy_gradient(softmax_symbols(2, "p"), softmax_symbols(2, "q"))
+    >>> cross_entropy_gradient(softmax_symbols(2, "t"), softmax_symbols(2, "p"))
     Matrix([
-    [-p_0/q_0],
-    [-p_1/q_1]])
+    [-t_0/p_0],
+    [-t_1/p_1]])
     """
-    predicted = _distinct_symbols(q, "q")
-    return _gradient(cross_entropy(p, predicted), predicted)
+    predicted = _distinct_symbols(p, "p")
+    return _gradient(cross_entropy(t, predicted), predicted)
 
 
-def cross_entropy_gradient_closed_form(p: Sequence[Any], q: Sequence[Any]) -> sympy.Matrix:
-    r"""Return the closed form :math:`-p / q` (entry by entry) of the cross-entropy's gradient.
+def cross_entropy_gradient_closed_form(t: Sequence[Any], p: Sequence[Any]) -> sympy.Matrix:
+    r"""Return the closed form :math:`-t / p` (entry by entry) of the cross-entropy's gradient.
 
     Parameters
     ----------
-    p : sequence of sympy expressions
+    t : sequence of sympy expressions
         The target distribution.
-    q : sequence of sympy expressions
+    p : sequence of sympy expressions
         The predicted distribution, one entry per class, numbers in :math:`(0, 1]`.
 
     Returns
     -------
     sympy Matrix
-        The ``C x 1`` column with entry ``k`` equal to :math:`-p_k / q_k`.
+        The ``C x 1`` column with entry ``i`` equal to :math:`-t_i / p_i`.
 
     Raises
     ------
     TypeError
-        If ``p`` or ``q`` is not a sequence of SymPy expressions.
+        If ``t`` or ``p`` is not a sequence of SymPy expressions.
     ValueError
-        If ``p`` is empty, ``q`` has a different length, or a number in ``q`` lies
+        If ``t`` is empty, ``p`` has a different length, or a number in ``p`` lies
         outside :math:`(0, 1]`.
 
     See Also
@@ -741,18 +748,18 @@ def cross_entropy_gradient_closed_form(p: Sequence[Any], q: Sequence[Any]) -> sy
     >>> cross_entropy_gradient_closed_form([1, 0], [0.8, 0.2]).T
     Matrix([[-1.25, 0]])
     """
-    target = _vector(p, "p", "probability")
-    predicted = _probabilities(q, "q", len(target), "p")
-    return sympy.Matrix([-p_k / q_k for p_k, q_k in zip(target, predicted, strict=True)])
+    target = _vector(t, "t", "probability")
+    predicted = _probabilities(p, "p", len(target), "t")
+    return sympy.Matrix([-t_i / p_i for t_i, p_i in zip(target, predicted, strict=True)])
 
 
 def cross_entropy_indexed() -> sympy.Expr:
-    r"""Return :math:`H(p, q)` over ``C`` classes, with ``C`` left symbolic.
+    r"""Return :math:`H(t, p)` over ``C`` classes, with ``C`` left symbolic.
 
     Returns
     -------
     sympy expression
-        ``-Sum(p[k] * log(q[k]), (k, 0, C - 1))`` in the module symbols ``p``, ``q``,
+        ``-Sum(t[k] * log(p[k]), (k, 0, C - 1))`` in the module symbols ``t``, ``p``,
         ``k`` and ``C``.
 
     See Also
@@ -763,31 +770,33 @@ def cross_entropy_indexed() -> sympy.Expr:
     -----
     .. math::
 
-        H(p, q) = -\sum_{k=0}^{C-1} p_k \log q_k
+        H(t, p) = -\sum_{k=0}^{C-1} t_k \log p_k,
+
+    with :math:`k` the summation index that SymPy prints.
 
     Examples
     --------
     >>> from crossent.symbolic import C, cross_entropy_indexed
     >>> cross_entropy_indexed()
-    -Sum(log(q[k])*p[k], (k, 0, C - 1))
+    -Sum(log(p[k])*t[k], (k, 0, C - 1))
     >>> cross_entropy_indexed().subs(C, 2).doit()
-    -log(q[0])*p[0] - log(q[1])*p[1]
+    -log(p[0])*t[0] - log(p[1])*t[1]
     """
-    return -sympy.Sum(p[k] * sympy.log(q[k]), (k, 0, C - 1))
+    return -sympy.Sum(t[k] * sympy.log(p[k]), (k, 0, C - 1))
 
 
 def cross_entropy_indexed_derivative() -> sympy.Expr:
-    r"""Return :math:`\partial H(p, q) / \partial q_j` as ``sympy.diff`` derives it.
+    r"""Return :math:`\partial H(t, p) / \partial p_j` as ``sympy.diff`` derives it.
 
     Returns
     -------
     sympy expression
-        ``sympy.diff(cross_entropy_indexed(), q[j])``: a sum over ``k`` of
+        ``sympy.diff(cross_entropy_indexed(), p[j])``: a sum over ``k`` of
         ``KroneckerDelta(j, k)`` terms, which :func:`evaluate_sums` collapses.
 
     See Also
     --------
-    cross_entropy_indexed_derivative_closed_form : the textbook form :math:`-p_j / q_j`.
+    cross_entropy_indexed_derivative_closed_form : the textbook form :math:`-t_j / p_j`.
 
     Examples
     --------
@@ -797,20 +806,20 @@ def cross_entropy_indexed_derivative() -> sympy.Expr:
     ...     evaluate_sums)
     >>> derived = evaluate_sums(cross_entropy_indexed_derivative())
     >>> derived
-    -p[j]/q[j]
+    -t[j]/p[j]
     >>> sympy.simplify(derived - cross_entropy_indexed_derivative_closed_form())
     0
     """
-    return sympy.diff(cross_entropy_indexed(), q[j])
+    return sympy.diff(cross_entropy_indexed(), p[j])
 
 
 def cross_entropy_indexed_derivative_closed_form() -> sympy.Expr:
-    r"""Return the closed form :math:`-p_j / q_j` of the indexed cross-entropy's derivative.
+    r"""Return the closed form :math:`-t_j / p_j` of the indexed cross-entropy's derivative.
 
     Returns
     -------
     sympy expression
-        ``-p[j] / q[j]``.
+        ``-t[j] / p[j]``.
 
     See Also
     --------
@@ -820,9 +829,9 @@ def cross_entropy_indexed_derivative_closed_form() -> sympy.Expr:
     --------
     >>> from crossent.symbolic import cross_entropy_indexed_derivative_closed_form
     >>> cross_entropy_indexed_derivative_closed_form()
-    -p[j]/q[j]
+    -t[j]/p[j]
     """
-    return -p[j] / q[j]
+    return -t[j] / p[j]
 
 
 # --- softmax cross-entropy (categorical cross-entropy, "softmax loss") ------------------
@@ -888,7 +897,7 @@ def smooth_labels(t: Sequence[Any], label_smoothing: Any) -> sympy.Matrix:
     -----
     .. math::
 
-        t'_k = (1 - \varepsilon)\,t_k + \frac{\varepsilon}{C}
+        t'_i = (1 - \varepsilon)\,t_i + \frac{\varepsilon}{C}
 
     A one-hot target keeps :math:`1 - \varepsilon + \varepsilon / C` on its class and
     spreads :math:`\varepsilon / C` over every class, so the smoothed targets still sum
@@ -929,7 +938,7 @@ def softmax_cross_entropy(
         The targets, one per class: a one-hot vector, a probability distribution, or
         symbols.
     weight : sequence of sympy expressions, optional
-        The class weights :math:`w_k`, one per class; all 1 by default.
+        The class weights :math:`w_i`, one per class; all 1 by default.
     label_smoothing : sympy expression or float, optional
         The smoothing :math:`\varepsilon` (see :func:`smooth_labels`): a symbol, or a
         number in :math:`[0, 1]`; 0 by default.
@@ -957,11 +966,11 @@ def softmax_cross_entropy(
     Notes
     -----
     With :math:`p = \operatorname{softmax}(z)` and the smoothed targets
-    :math:`t'_k = (1 - \varepsilon)\,t_k + \varepsilon / C`,
+    :math:`t'_i = (1 - \varepsilon)\,t_i + \varepsilon / C`,
 
     .. math::
 
-        L = -\sum_{k=0}^{C-1} w_k\, t'_k \log p_k,
+        L = -\sum_{i=0}^{C-1} w_i\, t'_i \log p_i,
 
     which is :math:`H(t, p)` when there are no weights and no smoothing. The weights
     multiply each class's term, as PyTorch's ``cross_entropy`` does for probability
@@ -1033,13 +1042,13 @@ def softmax_cross_entropy_gradient(
 
     Notes
     -----
-    With :math:`v_k = w_k t'_k` and :math:`\partial \log p_k / \partial z_j =
-    \delta_{jk} - p_j`,
+    With :math:`v_i = w_i t'_i` and :math:`\partial \log p_i / \partial z_j =
+    \delta_{ij} - p_j`,
 
     .. math::
 
-        \frac{\partial L}{\partial z_j} = -\sum_k v_k (\delta_{jk} - p_j)
-        = p_j \sum_k v_k - v_j,
+        \frac{\partial L}{\partial z_j} = -\sum_i v_i (\delta_{ij} - p_j)
+        = p_j \sum_i v_i - v_j,
 
     which is :math:`p_j - t_j` when the targets sum to 1 and there are no weights.
 
@@ -1067,7 +1076,7 @@ def softmax_cross_entropy_gradient_closed_form(
     weight: Sequence[Any] | None = None,
     label_smoothing: Any = 0,
 ) -> sympy.Matrix:
-    r"""Return the closed form :math:`p \sum_k v_k - v` of the softmax cross-entropy's gradient.
+    r"""Return the closed form :math:`p \sum_i v_i - v` of the softmax cross-entropy's gradient.
 
     Parameters
     ----------
@@ -1083,8 +1092,8 @@ def softmax_cross_entropy_gradient_closed_form(
     Returns
     -------
     sympy Matrix
-        The ``C x 1`` column :math:`p \sum_k v_k - v`, with :math:`p` = ``softmax(z)``
-        and :math:`v_k = w_k t'_k` the weighted, smoothed targets.
+        The ``C x 1`` column :math:`p \sum_i v_i - v`, with :math:`p` = ``softmax(z)``
+        and :math:`v_i = w_i t'_i` the weighted, smoothed targets.
 
     Raises
     ------
@@ -1101,9 +1110,9 @@ def softmax_cross_entropy_gradient_closed_form(
     -----
     .. math::
 
-        \nabla_z L = p \sum_{k=0}^{C-1} w_k t'_k - w \odot t'
+        \nabla_z L = p \sum_{i=0}^{C-1} w_i t'_i - w \odot t'
 
-    Without weights or smoothing this is :math:`p \sum_k t_k - t`, which is
+    Without weights or smoothing this is :math:`p \sum_i t_i - t`, which is
     :math:`p - t` for targets that sum to 1: the prediction minus the target.
 
     Examples
@@ -1165,10 +1174,10 @@ def softmax_cross_entropy_with_integer_labels(
 
     .. math::
 
-        L = -\log p_y = -z_y + \log \sum_{k=0}^{C-1} e^{z_k}.
+        L = -\log p_y = -z_y + \log \sum_{i=0}^{C-1} e^{z_i}.
 
     With weights and smoothing,
-    :math:`L = -(1 - \varepsilon)\, w_y \log p_y - \frac{\varepsilon}{C} \sum_k w_k \log p_k`,
+    :math:`L = -(1 - \varepsilon)\, w_y \log p_y - \frac{\varepsilon}{C} \sum_i w_i \log p_i`,
     PyTorch's per-example loss for class indices.
 
     Examples
@@ -1510,67 +1519,67 @@ def softmax_cross_entropy_with_integer_labels_indexed_derivative_closed_form() -
 # --- binary cross-entropy ------------------------------------------------------------
 
 
-def binary_cross_entropy(s: Any, t: Any, *, weight: Any = 1) -> sympy.Expr:
-    r"""Return the binary cross-entropy of the probability ``s`` against the target ``t``.
+def binary_cross_entropy(q: Any, t: Any, *, weight: Any = 1) -> sympy.Expr:
+    r"""Return the binary cross-entropy of the probability ``q`` against the target ``t``.
 
     Parameters
     ----------
-    s : sympy expression or float
+    q : sympy expression or float
         The predicted probability of the positive class. A number must lie in
         :math:`(0, 1)`, where both logarithms are finite.
     t : sympy expression or float
         The target, 1 for positive and 0 for negative, or a probability in between.
     weight : sympy expression or float, optional
-        A factor that scales the loss; 1 by default.
+        A factor :math:`w` that scales the loss; 1 by default.
 
     Returns
     -------
     sympy expression
-        :math:`-w\,\bigl(t \log s + (1 - t) \log(1 - s)\bigr)`.
+        :math:`-w\,\bigl(t \log q + (1 - t) \log(1 - q)\bigr)`.
 
     Raises
     ------
     TypeError
         If an argument is not a SymPy expression or a number.
     ValueError
-        If ``s`` is a number outside :math:`(0, 1)`.
+        If ``q`` is a number outside :math:`(0, 1)`.
 
     See Also
     --------
-    binary_cross_entropy_gradient : its derivative by ``s``.
+    binary_cross_entropy_gradient : its derivative by ``q``.
     sigmoid_binary_cross_entropy : the same loss on a logit.
 
     Notes
     -----
     .. math::
 
-        L = -t \log s - (1 - t) \log(1 - s)
+        L(q, t) = -t \log q - (1 - t) \log(1 - q)
 
-    It is the cross-entropy of the two-class distributions :math:`(t, 1 - t)` and
-    :math:`(s, 1 - s)`.
+    It is the cross-entropy :math:`H(t, p)` of the two-class distributions
+    :math:`t = (t, 1 - t)` and :math:`p = (q, 1 - q)`.
 
     Examples
     --------
     >>> import sympy
     >>> from crossent.symbolic import binary_cross_entropy
-    >>> s, t = sympy.symbols("s t", real=True)
-    >>> binary_cross_entropy(s, t)
-    -t*log(s) - (1 - t)*log(1 - s)
+    >>> q, t = sympy.symbols("q t", real=True)
+    >>> binary_cross_entropy(q, t)
+    -t*log(q) - (1 - t)*log(1 - q)
     >>> binary_cross_entropy(sympy.Rational(1, 4), 0)
     -log(3/4)
     """
-    probability = _open_probability(s, "s")
+    probability = _open_probability(q, "q")
     target = _expression(t, "t")
     scale = _expression(weight, "weight")
     return -scale * (target * sympy.log(probability) + (1 - target) * sympy.log(1 - probability))
 
 
-def binary_cross_entropy_gradient(s: sympy.Symbol, t: Any, *, weight: Any = 1) -> sympy.Expr:
-    r"""Return :math:`\partial L / \partial s` of the binary cross-entropy, derived by ``sympy.diff``.
+def binary_cross_entropy_gradient(q: sympy.Symbol, t: Any, *, weight: Any = 1) -> sympy.Expr:
+    r"""Return :math:`\partial L / \partial q` of the binary cross-entropy, derived by ``sympy.diff``.
 
     Parameters
     ----------
-    s : sympy Symbol
+    q : sympy Symbol
         The probability symbol to differentiate by.
     t : sympy expression or float
         The target.
@@ -1580,54 +1589,54 @@ def binary_cross_entropy_gradient(s: sympy.Symbol, t: Any, *, weight: Any = 1) -
     Returns
     -------
     sympy expression
-        ``sympy.diff(binary_cross_entropy(s, t, weight=weight), s)``.
+        ``sympy.diff(binary_cross_entropy(q, t, weight=weight), q)``.
 
     Raises
     ------
     TypeError
-        If ``s`` is not a SymPy symbol, or ``t`` or ``weight`` is not a SymPy expression
+        If ``q`` is not a SymPy symbol, or ``t`` or ``weight`` is not a SymPy expression
         or a number.
 
     See Also
     --------
     binary_cross_entropy_gradient_closed_form : the textbook form
-        :math:`(s - t) / (s (1 - s))`.
+        :math:`(q - t) / (q (1 - q))`.
 
     Examples
     --------
     >>> import sympy
     >>> from crossent.symbolic import binary_cross_entropy_gradient
-    >>> s, t = sympy.symbols("s t", real=True)
-    >>> binary_cross_entropy_gradient(s, t)
-    (1 - t)/(1 - s) - t/s
+    >>> q, t = sympy.symbols("q t", real=True)
+    >>> binary_cross_entropy_gradient(q, t)
+    (1 - t)/(1 - q) - t/q
     """
-    probability = _symbol(s, "s")
+    probability = _symbol(q, "q")
     return sympy.diff(binary_cross_entropy(probability, t, weight=weight), probability)
 
 
-def binary_cross_entropy_gradient_closed_form(s: Any, t: Any, *, weight: Any = 1) -> sympy.Expr:
-    r"""Return the closed form :math:`w (s - t) / (s (1 - s))` of the binary cross-entropy's derivative.
+def binary_cross_entropy_gradient_closed_form(q: Any, t: Any, *, weight: Any = 1) -> sympy.Expr:
+    r"""Return the closed form :math:`w (q - t) / (q (1 - q))` of the binary cross-entropy's derivative.
 
     Parameters
     ----------
-    s : sympy expression or float
+    q : sympy expression or float
         The predicted probability, a number in :math:`(0, 1)` if it is a number.
     t : sympy expression or float
         The target.
     weight : sympy expression or float, optional
-        A factor that scales the loss; 1 by default.
+        A factor :math:`w` that scales the loss; 1 by default.
 
     Returns
     -------
     sympy expression
-        :math:`w\,(s - t) / (s\,(1 - s))`.
+        :math:`w\,(q - t) / (q\,(1 - q))`.
 
     Raises
     ------
     TypeError
         If an argument is not a SymPy expression or a number.
     ValueError
-        If ``s`` is a number outside :math:`(0, 1)`.
+        If ``q`` is a number outside :math:`(0, 1)`.
 
     See Also
     --------
@@ -1637,12 +1646,12 @@ def binary_cross_entropy_gradient_closed_form(s: Any, t: Any, *, weight: Any = 1
     -----
     .. math::
 
-        \frac{\partial L}{\partial s} = -\frac{t}{s} + \frac{1 - t}{1 - s}
-        = \frac{s - t}{s\,(1 - s)}
+        \frac{\partial L}{\partial q} = -\frac{t}{q} + \frac{1 - t}{1 - q}
+        = \frac{q - t}{q\,(1 - q)}
 
-    The denominator :math:`s (1 - s)` is the sigmoid's derivative at the logit of
-    :math:`s`, so the chain rule through a sigmoid cancels it (see
-    :func:`sigmoid_binary_cross_entropy_gradient_closed_form`).
+    The denominator :math:`q (1 - q)` is the sigmoid's derivative at the logit
+    :math:`z` with :math:`q = \sigma(z)`, so the chain rule through a sigmoid cancels
+    it (see :func:`sigmoid_binary_cross_entropy_gradient_closed_form`).
 
     Examples
     --------
@@ -1651,33 +1660,33 @@ def binary_cross_entropy_gradient_closed_form(s: Any, t: Any, *, weight: Any = 1
     >>> binary_cross_entropy_gradient_closed_form(sympy.Rational(1, 4), 1)
     -4
     """
-    probability = _open_probability(s, "s")
+    probability = _open_probability(q, "q")
     target = _expression(t, "t")
     scale = _expression(weight, "weight")
     return scale * (probability - target) / (probability * (1 - probability))
 
 
 def sigmoid_binary_cross_entropy(
-    x: Any, t: Any, pos_weight: Any = 1, *, weight: Any = 1
+    z: Any, t: Any, pos_weight: Any = 1, *, weight: Any = 1
 ) -> sympy.Expr:
-    r"""Return the binary cross-entropy of the logit ``x`` against the target ``t``.
+    r"""Return the binary cross-entropy of the logit ``z`` against the target ``t``.
 
     Parameters
     ----------
-    x : sympy expression
-        The logit.
+    z : sympy expression
+        The logit, for example the module symbol ``z_scalar`` (printed ``z``).
     t : sympy expression or float
         The target, 1 for positive and 0 for negative, or a probability in between.
     pos_weight : sympy expression or float, optional
-        The weight :math:`p_w` of the positive term, PyTorch's ``pos_weight``; 1 by
+        The weight :math:`w_+` of the positive term, PyTorch's ``pos_weight``; 1 by
         default.
     weight : sympy expression or float, optional
-        A factor that scales the loss; 1 by default.
+        A factor :math:`w` that scales the loss; 1 by default.
 
     Returns
     -------
     sympy expression
-        :math:`-w\,\bigl(p_w\, t \log \sigma(x) + (1 - t) \log \sigma(-x)\bigr)`, written
+        :math:`-w\,\bigl(w_+ t \log \sigma(z) + (1 - t) \log \sigma(-z)\bigr)`, written
         with :func:`sigmoid`.
 
     Raises
@@ -1688,18 +1697,18 @@ def sigmoid_binary_cross_entropy(
     See Also
     --------
     sigmoid_binary_cross_entropy_gradient : its derivative by the logit.
-    binary_cross_entropy : the same loss on the probability :math:`\sigma(x)`.
+    binary_cross_entropy : the same loss on the probability :math:`q = \sigma(z)`.
 
     Notes
     -----
-    Since :math:`1 - \sigma(x) = \sigma(-x)`, this is :func:`binary_cross_entropy` of
-    :math:`s = \sigma(x)` when :math:`p_w = 1`:
+    Since :math:`1 - \sigma(z) = \sigma(-z)`, this is :func:`binary_cross_entropy` of
+    :math:`q = \sigma(z)` when :math:`w_+ = 1`:
 
     .. math::
 
-        L = -p_w\, t \log \sigma(x) - (1 - t) \log \sigma(-x).
+        L = -w_+ t \log \sigma(z) - (1 - t) \log \sigma(-z).
 
-    A :math:`p_w > 1` makes missing a positive cost more, which trades precision for
+    A :math:`w_+ > 1` makes missing a positive cost more, which trades precision for
     recall on a class with few positives.
 
     References
@@ -1709,14 +1718,14 @@ def sigmoid_binary_cross_entropy(
     Examples
     --------
     >>> import sympy
-    >>> from crossent.symbolic import sigmoid_binary_cross_entropy, x
+    >>> from crossent.symbolic import sigmoid_binary_cross_entropy, z_scalar as z
     >>> t = sympy.Symbol("t", real=True)
-    >>> sigmoid_binary_cross_entropy(x, t)
-    -t*log(1/(1 + exp(-x))) - (1 - t)*log(1/(exp(x) + 1))
+    >>> sigmoid_binary_cross_entropy(z, t)
+    -t*log(1/(1 + exp(-z))) - (1 - t)*log(1/(exp(z) + 1))
     >>> sigmoid_binary_cross_entropy(0, 1, 3)
     3*log(2)
     """
-    logit = _expression(x, "x")
+    logit = _expression(z, "z")
     target = _expression(t, "t")
     positive_scale = _expression(pos_weight, "pos_weight")
     scale = _expression(weight, "weight")
@@ -1726,13 +1735,13 @@ def sigmoid_binary_cross_entropy(
 
 
 def sigmoid_binary_cross_entropy_gradient(
-    x: sympy.Symbol, t: Any, pos_weight: Any = 1, *, weight: Any = 1
+    z: sympy.Symbol, t: Any, pos_weight: Any = 1, *, weight: Any = 1
 ) -> sympy.Expr:
-    r"""Return :math:`\partial L / \partial x` of the sigmoid binary cross-entropy, by ``sympy.diff``.
+    r"""Return :math:`\partial L / \partial z` of the sigmoid binary cross-entropy, by ``sympy.diff``.
 
     Parameters
     ----------
-    x : sympy Symbol
+    z : sympy Symbol
         The logit symbol to differentiate by.
     t : sympy expression or float
         The target.
@@ -1744,18 +1753,18 @@ def sigmoid_binary_cross_entropy_gradient(
     Returns
     -------
     sympy expression
-        ``sympy.diff(sigmoid_binary_cross_entropy(x, t, pos_weight, weight=weight), x)``.
+        ``sympy.diff(sigmoid_binary_cross_entropy(z, t, pos_weight, weight=weight), z)``.
 
     Raises
     ------
     TypeError
-        If ``x`` is not a SymPy symbol, or another argument is not a SymPy expression or
+        If ``z`` is not a SymPy symbol, or another argument is not a SymPy expression or
         a number.
 
     See Also
     --------
     sigmoid_binary_cross_entropy_gradient_closed_form : the textbook form
-        :math:`(1 - t)\,\sigma(x) - p_w\, t\, \sigma(-x)`.
+        :math:`(1 - t)\,\sigma(z) - w_+ t\, \sigma(-z)`.
 
     Notes
     -----
@@ -1763,39 +1772,40 @@ def sigmoid_binary_cross_entropy_gradient(
 
     .. math::
 
-        \frac{d \log \sigma(x)}{dx} = \frac{\sigma'(x)}{\sigma(x)} = \sigma(-x), \qquad
-        \frac{d \log \sigma(-x)}{dx} = -\frac{\sigma'(-x)}{\sigma(-x)} = -\sigma(x).
+        \frac{d \log \sigma(z)}{dz} = \frac{\sigma'(z)}{\sigma(z)} = \sigma(-z), \qquad
+        \frac{d \log \sigma(-z)}{dz} = -\frac{\sigma'(-z)}{\sigma(-z)} = -\sigma(z).
 
     Examples
     --------
-    With :math:`p_w = 1` the derivative is the prediction minus the target:
+    With :math:`w_+ = 1` the derivative is the prediction minus the target:
 
     >>> import sympy
-    >>> from crossent.symbolic import sigmoid, sigmoid_binary_cross_entropy_gradient, x
+    >>> from crossent.symbolic import (
+    ...     sigmoid, sigmoid_binary_cross_entropy_gradient, z_scalar as z)
     >>> t = sympy.Symbol("t", real=True)
-    >>> sympy.simplify(sigmoid_binary_cross_entropy_gradient(x, t) - (sigmoid(x) - t))
+    >>> sympy.simplify(sigmoid_binary_cross_entropy_gradient(z, t) - (sigmoid(z) - t))
     0
     """
-    logit = _symbol(x, "x")
+    logit = _symbol(z, "z")
     loss = sigmoid_binary_cross_entropy(logit, t, pos_weight, weight=weight)
     return sympy.diff(loss, logit)
 
 
 def sigmoid_binary_cross_entropy_gradient_closed_form(
-    x: Any, t: Any, pos_weight: Any = 1, *, weight: Any = 1
+    z: Any, t: Any, pos_weight: Any = 1, *, weight: Any = 1
 ) -> sympy.Expr:
-    r"""Return the closed form :math:`w\,((1 - t)\,\sigma(x) - p_w\, t\, \sigma(-x))` of the derivative.
+    r"""Return the closed form :math:`w\,((1 - t)\,\sigma(z) - w_+ t\, \sigma(-z))` of the derivative.
 
     Parameters
     ----------
-    x : sympy expression
+    z : sympy expression
         The logit.
     t : sympy expression or float
         The target, 1 for positive and 0 for negative, or a probability in between.
     pos_weight : sympy expression or float, optional
-        The weight of the positive term; 1 by default.
+        The weight :math:`w_+` of the positive term; 1 by default.
     weight : sympy expression or float, optional
-        A factor that scales the loss; 1 by default.
+        A factor :math:`w` that scales the loss; 1 by default.
 
     Returns
     -------
@@ -1815,10 +1825,10 @@ def sigmoid_binary_cross_entropy_gradient_closed_form(
     -----
     .. math::
 
-        \frac{\partial L}{\partial x} = (1 - t)\,\sigma(x) - p_w\, t\, \sigma(-x)
+        \frac{\partial L}{\partial z} = (1 - t)\,\sigma(z) - w_+ t\, \sigma(-z)
 
-    With :math:`p_w = 1`, :math:`\sigma(-x) = 1 - \sigma(x)` turns this into
-    :math:`\sigma(x) - t`.
+    With :math:`w_+ = 1`, :math:`\sigma(-z) = 1 - \sigma(z)` turns this into
+    :math:`\sigma(z) - t`.
 
     Examples
     --------
@@ -1828,7 +1838,7 @@ def sigmoid_binary_cross_entropy_gradient_closed_form(
     >>> sigmoid_binary_cross_entropy_gradient_closed_form(0, 1, 3)
     -3/2
     """
-    logit = _expression(x, "x")
+    logit = _expression(z, "z")
     target = _expression(t, "t")
     positive_scale = _expression(pos_weight, "pos_weight")
     scale = _expression(weight, "weight")
@@ -1846,13 +1856,13 @@ def multilabel_softmax_cross_entropy(z: Sequence[Any], t: Sequence[Any]) -> symp
     z : sequence of sympy expressions
         The logits :math:`z_0, \dots, z_{C-1}`.
     t : sequence of sympy expressions
-        The targets, one per class: a k-hot vector of the positive classes, or
+        The targets, one per class: a multi-hot vector of the positive classes, or
         non-negative symbols. If every entry is a number, they must not sum to 0.
 
     Returns
     -------
     sympy expression
-        :math:`-\sum_k (t_k / \sum_m t_m) \log p_k`.
+        :math:`-\sum_i (t_i / M) \log p_i` with :math:`M = \sum_i t_i`.
 
     Raises
     ------
@@ -1875,11 +1885,11 @@ def multilabel_softmax_cross_entropy(z: Sequence[Any], t: Sequence[Any]) -> symp
 
     .. math::
 
-        L = -\sum_{k=0}^{C-1} \frac{t_k}{\sum_m t_m} \log p_k,
-        \qquad p = \operatorname{softmax}(z).
+        L = -\sum_{i=0}^{C-1} \frac{t_i}{M} \log p_i,
+        \qquad M = \sum_{i=0}^{C-1} t_i, \qquad p = \operatorname{softmax}(z).
 
-    For a k-hot target with :math:`M` positives each positive has weight :math:`1/M`, and
-    :math:`L` is the mean of :math:`-\log p_k` over the positives.
+    For a multi-hot target with :math:`M` positives each positive has weight :math:`1/M`, and
+    :math:`L` is the mean of :math:`-\log p_i` over the positives.
 
     References
     ----------
@@ -1930,7 +1940,7 @@ def multilabel_softmax_cross_entropy_gradient(
     See Also
     --------
     multilabel_softmax_cross_entropy_gradient_closed_form : the textbook form
-        :math:`p - t / \sum_m t_m`.
+        :math:`p - t / M`.
 
     Examples
     --------
@@ -1951,7 +1961,7 @@ def multilabel_softmax_cross_entropy_gradient(
 def multilabel_softmax_cross_entropy_gradient_closed_form(
     z: Sequence[Any], t: Sequence[Any]
 ) -> sympy.Matrix:
-    r"""Return the closed form :math:`p - t / \sum_m t_m` of the multi-label loss's gradient.
+    r"""Return the closed form :math:`p - t / M` of the multi-label loss's gradient.
 
     Parameters
     ----------
@@ -1963,7 +1973,8 @@ def multilabel_softmax_cross_entropy_gradient_closed_form(
     Returns
     -------
     sympy Matrix
-        The ``C x 1`` column :math:`p - t / \sum_m t_m`, with :math:`p` = ``softmax(z)``.
+        The ``C x 1`` column :math:`p - t / M`, with :math:`p` = ``softmax(z)`` and
+        :math:`M = \sum_i t_i`.
 
     Raises
     ------
@@ -1983,7 +1994,7 @@ def multilabel_softmax_cross_entropy_gradient_closed_form(
 
     .. math::
 
-        \frac{\partial L}{\partial z_j} = p_j - \frac{t_j}{\sum_m t_m}
+        \frac{\partial L}{\partial z_j} = p_j - \frac{t_j}{M}, \qquad M = \sum_i t_i
 
     Examples
     --------
@@ -2000,7 +2011,7 @@ def multilabel_softmax_cross_entropy_gradient_closed_form(
 def multilabel_softmax_cross_entropy_over_positives(
     z: Sequence[Any], positives: Sequence[int]
 ) -> sympy.Expr:
-    r"""Return the mean of :math:`-\log p_k` over the positive classes ``positives``.
+    r"""Return the mean of :math:`-\log p_i` over the positive classes ``positives``.
 
     Parameters
     ----------
@@ -2012,7 +2023,7 @@ def multilabel_softmax_cross_entropy_over_positives(
     Returns
     -------
     sympy expression
-        :math:`\frac{1}{M} \sum_{k \in \text{positives}} -\log p_k`.
+        :math:`\frac{1}{M} \sum_{i \in \text{positives}} -\log p_i`.
 
     Raises
     ------
@@ -2025,14 +2036,14 @@ def multilabel_softmax_cross_entropy_over_positives(
 
     See Also
     --------
-    multilabel_softmax_cross_entropy : the same loss for the k-hot target of
+    multilabel_softmax_cross_entropy : the same loss for the multi-hot target of
         ``positives``.
 
     Notes
     -----
     .. math::
 
-        L = \frac{1}{M} \sum_{k \in \text{positives}} -\log p_k
+        L = \frac{1}{M} \sum_{i \in \text{positives}} -\log p_i
 
     is the form in which Mahajan et al. (2018) state the loss: each of the :math:`M`
     positives of an image is a softmax target with weight :math:`1/M`.
@@ -2045,8 +2056,8 @@ def multilabel_softmax_cross_entropy_over_positives(
     ...     softmax_symbols)
     >>> logits = softmax_symbols(4)
     >>> mean_over_positives = multilabel_softmax_cross_entropy_over_positives(logits, [0, 3])
-    >>> k_hot = multilabel_softmax_cross_entropy(logits, [1, 0, 0, 1])
-    >>> sympy.simplify(mean_over_positives - k_hot)
+    >>> multi_hot = multilabel_softmax_cross_entropy(logits, [1, 0, 0, 1])
+    >>> sympy.simplify(mean_over_positives - multi_hot)
     0
     """
     logits = _logits(z, "z")
@@ -2147,7 +2158,7 @@ def _softmax_indexed_at(index: Any) -> sympy.Expr:
 def _weighted_targets(
     targets: Sequence[sympy.Expr], weight: Any, label_smoothing: Any
 ) -> sympy.Matrix:
-    """Return the column :math:`w_k t'_k` of smoothed targets times class weights."""
+    """Return the column :math:`w_i t'_i` of smoothed targets times class weights."""
     smoothed = smooth_labels(targets, label_smoothing)
     if weight is None:
         return smoothed
@@ -2261,7 +2272,7 @@ def _probabilities(
 
 
 def _open_probability(value: Any, name: str) -> sympy.Expr:
-    # Both log(s) and log(1 - s) must be finite, so a numeric s excludes 0 and 1.
+    # Both log(q) and log(1 - q) must be finite, so a numeric q excludes 0 and 1.
     probability = _expression(value, name)
     if probability.is_number and not (probability.is_real and 0 < probability < 1):
         raise ValueError(
