@@ -9,6 +9,8 @@ makes sure that hiding them did not become deleting them.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import json
 import re
 from pathlib import Path
@@ -17,20 +19,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The chapters that follow the reader edition of the style guide. Part II joins when it is
-# rewritten (its own issue); until then it is measured but not held to the limits.
-READER_EDITION = sorted(
+# Every chapter of the book follows the reader edition of the style guide.
+PART_ONE = sorted(
     [ROOT / "book" / "intro.ipynb", *(ROOT / "book" / "foundations").glob("*.ipynb")]
 )
+PART_TWO = sorted((ROOT / "book" / "losses").glob("*.ipynb"))
+READER_EDITION = PART_ONE + PART_TWO
 HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-cell", "hide-input"}
 
 MAX_PROSE_WORDS = 3000
 MAX_VISIBLE_CELL_LINES = 15
 MAX_VISIBLE_LINE_CHARS = 88
 MAX_OUTPUT_LINES = 30
-# Part I (the intro and the four foundations chapters) had 217 asserts before its checks
-# were hidden; it must keep at least 80% of them.
-PART_I_ASSERT_FLOOR = 174
+# Before their checks were hidden, Part I (the intro and the four foundations chapters) had
+# 217 asserts and Part II (the three loss chapters) 270; each part must keep at least 80%
+# of them, a check that moved to the mistakes page included.
+ASSERT_FLOORS = {"Part I": (PART_ONE, 174), "Part II": (PART_TWO, 216)}
 
 
 def cells(path: Path) -> list[dict]:
@@ -124,11 +128,115 @@ def test_every_chapter_says_how_it_is_checked(chapter: Path) -> None:
     assert any(re.search(r"^## How this page is checked", h, re.M) for h in headings)
 
 
-def test_part_one_keeps_its_checks() -> None:
+@pytest.mark.parametrize("part", ASSERT_FLOORS)
+def test_each_part_keeps_its_checks(part: str) -> None:
+    chapters, floor = ASSERT_FLOORS[part]
     kept = sum(
-        asserts(text(cell))
-        for path in READER_EDITION
-        for cell in cells(path)
-        if cell["cell_type"] == "code"
+        asserts(text(cell)) for path in chapters for cell in cells(path) if cell["cell_type"] == "code"
     )
-    assert kept >= PART_I_ASSERT_FLOOR, f"Part I has {kept} asserts, fewer than {PART_I_ASSERT_FLOOR}"
+    assert kept >= floor, f"{part} has {kept} asserts, fewer than {floor}"
+
+
+# --- Visible code must run on its own -----------------------------------------------------
+# A reader copies the code the page shows, in order. It must not use a name that only a
+# hidden cell (remove-cell, remove-input) defines: that would be a NameError for them.
+# Cells behind hide-input are shown on request, so they count as visible.
+SHOWN_ON_REQUEST = {"hide-input", "hide-cell"}
+NOT_SHOWN = {"remove-cell", "remove-input"}
+
+
+def defined_and_used(source: str) -> tuple[set[str], set[str]]:
+    """Names a cell binds at top level, and names it reads before binding them."""
+    code = "\n".join(
+        "pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
+    tree = ast.parse(code)
+    bound: set[str] = set()
+    read: set[str] = set()
+    # A function body runs when it is called, after the whole cell has run: the names it
+    # reads may be bound anywhere in the cell.
+    read_later: set[str] = set()
+
+    class Names(ast.NodeVisitor):
+        def __init__(self) -> None:
+            self.local: list[set[str]] = []
+            self.in_function = 0
+
+        def bind(self, name: str) -> None:
+            (self.local[-1] if self.local else bound).add(name)
+
+        def visit_Name(self, node: ast.Name) -> None:
+            if isinstance(node.ctx, ast.Store | ast.Del):
+                self.bind(node.id)
+            elif not any(node.id in scope for scope in self.local) and node.id not in bound:
+                (read_later if self.in_function else read).add(node.id)
+
+        def visit_scope(self, node: ast.AST, params: list[str]) -> None:
+            self.local.append(set(params))
+            self.generic_visit(node)
+            self.local.pop()
+
+        def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+            self.bind(node.name)
+            for default in node.args.defaults + node.args.kw_defaults:
+                if default is not None:
+                    self.visit(default)
+            for decorator in node.decorator_list:
+                self.visit(decorator)
+            arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            params = [a.arg for a in arguments]
+            params += [a.arg for a in (node.args.vararg, node.args.kwarg) if a]
+            self.local.append(set(params))
+            self.in_function += 1
+            for statement in node.body:
+                self.visit(statement)
+            self.in_function -= 1
+            self.local.pop()
+
+        def visit_Lambda(self, node: ast.Lambda) -> None:
+            arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            self.visit_scope(node.body, [a.arg for a in arguments])
+
+        def visit_comprehension_scope(self, node: ast.AST) -> None:
+            targets = {
+                name.id
+                for generator in node.generators
+                for name in ast.walk(generator.target)
+                if isinstance(name, ast.Name)
+            }
+            self.local.append(targets)
+            self.generic_visit(node)
+            self.local.pop()
+
+        visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = (
+            visit_comprehension_scope
+        )
+
+        def visit_ClassDef(self, node: ast.ClassDef) -> None:
+            self.bind(node.name)
+
+        def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+            for alias in node.names:
+                self.bind((alias.asname or alias.name).split(".")[0])
+
+        visit_ImportFrom = visit_Import
+
+        def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+            if node.name:
+                self.bind(node.name)
+            self.generic_visit(node)
+
+    Names().visit(tree)
+    return bound, read | (read_later - bound)
+
+
+def test_visible_code_needs_no_hidden_cell(chapter: Path) -> None:
+    known = set(dir(builtins)) | {"get_ipython", "display"}
+    missing = []
+    for index, cell in enumerate(cells(chapter)):
+        if cell["cell_type"] != "code" or tags(cell) & NOT_SHOWN:
+            continue
+        bound, read = defined_and_used(text(cell))
+        missing += [(index, name) for name in sorted(read - known)]
+        known |= bound
+    assert not missing, f"visible code uses names that only hidden cells define: {missing}"
