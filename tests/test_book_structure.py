@@ -51,3 +51,26 @@ def test_every_chapter_the_registry_names_is_in_the_book() -> None:
 
 def test_the_notation_page_comes_before_part_one() -> None:
     assert LISTED.index("book/notation") < LISTED.index("book/foundations/tasks")
+
+
+first_cell_spec = importlib.util.spec_from_file_location("first_cell", ROOT / "tools" / "first_cell.py")
+first_cell = importlib.util.module_from_spec(first_cell_spec)
+first_cell_spec.loader.exec_module(first_cell)
+NOTEBOOKS = sorted(ROOT / f"{docname}.ipynb" for docname in LISTED if (ROOT / f"{docname}.ipynb").is_file())
+
+
+def test_every_chapter_starts_with_the_install_cell() -> None:
+    # So that a chapter opened in Colab or Binder installs crossent itself.
+    url = first_cell.repository()
+    stale = [
+        str(path.relative_to(ROOT))
+        for path in NOTEBOOKS
+        if not first_cell.first_cell_is_current(json.loads(path.read_text(encoding="utf-8")), url)
+    ]
+    assert not stale, f"run python tools/first_cell.py, then make notebooks: {stale}"
+
+
+def test_the_install_cell_names_the_repository_once_it_is_set() -> None:
+    source = first_cell.cell_source("https://github.com/example/book")
+    assert '"crossent[book] @ git+https://github.com/example/book"' in source
+    assert 'os.environ.get("CROSSENT_BOOK_REQUIREMENT", "")' in first_cell.cell_source("")

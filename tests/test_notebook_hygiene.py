@@ -105,3 +105,16 @@ def test_every_notebook_is_in_the_table_of_contents() -> None:
         if str(path.relative_to(ROOT).with_suffix("")) not in toc
     ]
     assert not missing, f"notebooks missing from _toc.yml: {missing}"
+
+
+def test_no_figure_is_glued(notebook: dict) -> None:
+    # nbval skips image/png outputs, but a glued figure is stored under a papermill mime
+    # type that it compares byte for byte, and the bytes change with the CPU's math
+    # kernels. Caption and label a figure through the cell's mystnb metadata instead.
+    glued = [
+        index
+        for index, cell in enumerate(code_cells(notebook))
+        for output in cell.get("outputs", [])
+        if "application/papermill.record/image/png" in output.get("data", {})
+    ]
+    assert not glued, f"code cells that glue a figure: {glued}"
