@@ -113,6 +113,9 @@ def _label_blocks(x, labels, coef, axis, weight, smoothing, value, grad):
         if try_fast:
             work = scratch.like(x_b, x.dtype) if g_b is None else None
             result = float32_rows(x_b, labels[index], c_b, axis=axis, grad=g_b, work=work, value=value)
+            # Neighbouring rows of a batch are alike: once the proof fails, the next
+            # blocks go straight to the reference path.
+            try_fast = result is not None
         _paths.record("float32" if result is not None else "reference")
         if result is None:
             work = None if g_b is not None and g_b.dtype == working else scratch.like(x_b, working)
