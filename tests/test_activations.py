@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossent import activations
+from crossent import _core
 from crossent.activations import (
     log_sigmoid,
     log_softmax,
@@ -546,7 +546,7 @@ def test_shifted_exp_contract(dtype, axis, accurate_sum):
     x[1, 2, 3] = -np.inf
     x[2, 0, :] = 1.5  # ties everywhere along the last axis
     x.flags.writeable = False
-    exp_shifted, m, s, k = activations._shifted_exp_and_tail_sum(x, axis, accurate_sum=accurate_sum)
+    exp_shifted, m, s, k = _core.shifted_exp_and_tail_sum(x, axis, accurate_sum=accurate_sum)
     np.testing.assert_array_equal(m, np.max(x, axis=axis, keepdims=True))
     np.testing.assert_array_equal(k, np.argmax(x, axis=axis, keepdims=True))
     np.testing.assert_array_equal(np.take_along_axis(exp_shifted, k, axis=axis), 1.0)
@@ -568,9 +568,9 @@ def test_shifted_exp_contract(dtype, axis, accurate_sum):
 
 def test_shifted_exp_is_owned_by_the_caller():
     x = np.array([[0.0, -1.0, -2.0]])
-    first = activations._shifted_exp_and_tail_sum(x, -1)
+    first = _core.shifted_exp_and_tail_sum(x, -1)
     first.exp_shifted[...] = -5.0  # e.g. turning it into a gradient in place
-    second = activations._shifted_exp_and_tail_sum(x, -1)
+    second = _core.shifted_exp_and_tail_sum(x, -1)
     np.testing.assert_allclose(second.exp_shifted, np.exp([[0.0, -1.0, -2.0]]))
 
 
@@ -578,7 +578,7 @@ def test_shifted_exp_is_owned_by_the_caller():
 def test_tiny_tail_sum_is_not_rounded_away(dtype):
     # Regression for "sum everything, then subtract the 1": 1 + 2e-40 - 1 == 0.
     x = np.array([0.0, -40.0, -40.0], dtype=dtype)
-    _, _, s, _ = activations._shifted_exp_and_tail_sum(x, 0)
+    _, _, s, _ = _core.shifted_exp_and_tail_sum(x, 0)
     term = np.exp(dtype(-40.0)).astype(np.float64)
     assert s[0] == pytest.approx(2 * term, rel=eps(dtype))
     assert np.sum(np.exp(x - x.max())) - 1 == 0  # what the shortcut would give
@@ -586,7 +586,7 @@ def test_tiny_tail_sum_is_not_rounded_away(dtype):
 
 def test_shifted_exp_leaves_infinite_rows_to_the_caller():
     x = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [np.inf, np.inf], [np.nan, 0.0]])
-    _, m, s, k = activations._shifted_exp_and_tail_sum(x, -1)
+    _, m, s, k = _core.shifted_exp_and_tail_sum(x, -1)
     np.testing.assert_array_equal(m[:, 0], [-np.inf, np.inf, np.inf, np.nan])
     np.testing.assert_array_equal(k[:, 0], [0, 0, 0, 0])
     assert np.isnan(s[0, 0]) and np.isnan(s[3, 0])
@@ -598,13 +598,13 @@ def test_extracted_sum_is_nearly_correctly_rounded(count):
     # Positive terms over 40 orders of magnitude, the shape of a tail sum.
     terms = np.exp(-rng.uniform(0, 90, size=(3, count)))
     terms[1] = np.exp(-30.0)  # many equal terms: the case that trips sequential sums
-    got = activations._extracted_sum(terms, -1)[:, 0]
+    got = _core.extracted_sum(terms, -1)[:, 0]
     exact = np.array([math.fsum(row) for row in terms])
     assert np.all(np.abs(got - exact) <= np.spacing(exact))
-    column = activations._extracted_sum(terms.T, 0)[0]
+    column = _core.extracted_sum(terms.T, 0)[0]
     assert np.all(np.abs(column - exact) <= np.spacing(exact))
 
 
 def test_extracted_sum_handles_zero_and_nan_rows():
     terms = np.array([[0.0, 0.0], [np.nan, 1.0], [0.5, 0.25]])
-    np.testing.assert_array_equal(activations._extracted_sum(terms, 1)[:, 0], [0.0, np.nan, 0.75])
+    np.testing.assert_array_equal(_core.extracted_sum(terms, 1)[:, 0], [0.0, np.nan, 0.75])

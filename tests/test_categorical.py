@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from crossent import categorical
+from crossent import _paths, categorical
 from crossent.activations import log_softmax, softmax
 from crossent.categorical import (
     cross_entropy,
@@ -665,17 +665,9 @@ def test_many_blocks_and_both_float32_paths(shape):
     [{}, {"weight": True}, {"ignore": True}, {"weight": True, "ignore": True}],
     ids=["plain", "weight", "ignore", "both"],
 )
-def test_float32_fast_path_with_options(reduction, options, monkeypatch):
+def test_float32_fast_path_with_options(reduction, options):
     # Wide float32 rows take the float32 pass; its results must be the float64 pass's,
     # rounded, with weights and ignored labels too.
-    taken = []
-    original = categorical._float32_pass_is_accurate
-
-    def spy(*args):
-        taken.append(original(*args))
-        return taken[-1]
-
-    monkeypatch.setattr(categorical, "_float32_pass_is_accurate", spy)
     rng = np.random.default_rng(7)
     x = rng.normal(0, 1, size=(40, 256)).astype(np.float32)
     labels = rng.integers(0, 256, size=40)
@@ -685,8 +677,11 @@ def test_float32_fast_path_with_options(reduction, options, monkeypatch):
     if options.get("ignore"):
         labels[::4] = -1
         kwargs["ignore_index"] = -1
-    loss32, grad32 = softmax_cross_entropy_with_integer_labels_value_and_grad(x, labels, **kwargs)
-    assert taken and all(taken)
+    with _paths.only("float32") as ran:
+        loss32, grad32 = softmax_cross_entropy_with_integer_labels_value_and_grad(
+            x, labels, **kwargs
+        )
+    assert ran["float32"] and not ran["reference"]
     loss64, grad64 = softmax_cross_entropy_with_integer_labels_value_and_grad(
         x.astype(np.float64), labels, **kwargs
     )
@@ -835,16 +830,19 @@ def test_cross_entropy_errors(function, call, error, pattern):
         call(function)
 
 
-def test_error_names_the_row_in_a_later_block(monkeypatch):
+def test_error_names_the_row_in_a_later_block():
     # The row index in the message is the row's index in the logits, not in its block.
-    monkeypatch.setattr(categorical, "_BLOCK_ENTRIES", 8)
     x = np.zeros((10, 4))
     x[7] = -np.inf
-    with pytest.raises(ValueError, match=r"row logits\[7, :\]"):
+    with _paths.only("reference", block_entries=8), pytest.raises(
+        ValueError, match=r"row logits\[7, :\]"
+    ):
         softmax_cross_entropy_with_integer_labels(x, np.zeros(10, dtype=int))
     x3 = np.zeros((3, 4, 5))
     x3[2, :, 3] = -np.inf
-    with pytest.raises(ValueError, match=r"row logits\[2, :, 3\]"):
+    with _paths.only("reference", block_entries=8), pytest.raises(
+        ValueError, match=r"row logits\[2, :, 3\]"
+    ):
         softmax_cross_entropy(x3, np.full(x3.shape, 0.25), axis=1)
 
 
@@ -853,17 +851,7 @@ def test_error_names_the_row_in_a_later_block(monkeypatch):
 # the same semantics, so the two must agree.
 @pytest.mark.parametrize("num_classes", [1, 2, 3, 10, 16])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_short_float32_rows_agree_with_the_general_path(
-    num_classes, reduction, monkeypatch
-) -> None:
-    calls = []
-    short_path = categorical._short_float32_rows
-
-    def spy(*args, **kwargs):
-        calls.append(args[0].shape)
-        return short_path(*args, **kwargs)
-
-    monkeypatch.setattr(categorical, "_short_float32_rows", spy)
+def test_short_float32_rows_agree_with_the_general_path(num_classes, reduction) -> None:
     rng = np.random.default_rng(num_classes)
     logits = (5.0 * rng.standard_normal((257, num_classes))).astype(np.float32)
     logits[0] = 0.0  # a row of ties
@@ -875,13 +863,16 @@ def test_short_float32_rows_agree_with_the_general_path(
     labels = rng.integers(0, num_classes, size=257)
     labels[1] = 0
     labels[2] = 0
-    short = categorical.softmax_cross_entropy_with_integer_labels_value_and_grad(
-        logits, labels, reduction=reduction
-    )
-    general = categorical.softmax_cross_entropy_with_integer_labels_value_and_grad(
-        logits, labels, reduction=reduction, weight=np.ones(num_classes, np.float32)
-    )
-    assert calls == [logits.shape]  # the first call took the short path, the second did not
+    with _paths.only("short") as ran:
+        short = categorical.softmax_cross_entropy_with_integer_labels_value_and_grad(
+            logits, labels, reduction=reduction
+        )
+    with _paths.only("short") as ran_general:
+        general = categorical.softmax_cross_entropy_with_integer_labels_value_and_grad(
+            logits, labels, reduction=reduction, weight=np.ones(num_classes, np.float32)
+        )
+    # the first call took the short path, the second did not
+    assert ran == {"short": 1} and "short" not in ran_general
     for ours, reference in zip(short, general, strict=True):
         assert np.asarray(ours).dtype == np.float32
         np.testing.assert_array_max_ulp(np.asarray(ours), np.asarray(reference), maxulp=1)

@@ -33,7 +33,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_activations_accuracy import CASES, adversarial_rows
 
-from crossent import categorical
+from crossent import _paths
 from crossent.categorical import (
     softmax_cross_entropy_value_and_grad,
     softmax_cross_entropy_with_integer_labels,
@@ -47,11 +47,13 @@ LEADING_ENTRY_ULPS = 4.0
 
 
 @pytest.fixture(params=["default", "fast-offered-always"])
-def fast_path_threshold(request, monkeypatch):
+def fast_path_threshold(request):
     """Run with the default threshold, and with the float32 fast path offered for any C."""
     if request.param == "fast-offered-always":
-        monkeypatch.setattr(categorical, "_FAST_MIN_CLASSES", 2)
-    return request.param
+        with _paths.only(*_paths.FAST_PATHS):
+            yield request.param
+    else:
+        yield request.param
 
 
 # ---------------------------------------------------------------------------------------
@@ -229,28 +231,20 @@ def test_float32_fast_path_meets_the_targets_on_random_rows(row, seed, scale):
         assert np.max(grad_errors(grad, ref.grad(label), np.float32)) <= 1.0
 
 
-def test_fast_path_is_taken_for_typical_rows(monkeypatch):
+def test_fast_path_is_taken_for_typical_rows():
     """The speed claim needs the float32 path on ordinary rows; the proof must allow it."""
-    taken = []
-    original = categorical._float32_pass_is_accurate
-
-    def spy(*args, **kwargs):
-        result = original(*args, **kwargs)
-        taken.append(result)
-        return result
-
-    monkeypatch.setattr(categorical, "_float32_pass_is_accurate", spy)
     rng = np.random.default_rng(0)
     logits = rng.standard_normal((64, 4096)).astype(np.float32)
     labels = rng.integers(0, 4096, size=64)
-    softmax_cross_entropy_with_integer_labels_value_and_grad(logits, labels)
-    assert taken and all(taken)
+    with _paths.only(*_paths.FAST_PATHS) as ran:  # the default paths, counted
+        softmax_cross_entropy_with_integer_labels_value_and_grad(logits, labels)
+    assert ran["float32"] and not ran["reference"]
 
     # Confident rows (label far ahead) are recomputed in float64.
-    taken.clear()
     logits[np.arange(64), labels] += 40.0
-    softmax_cross_entropy_with_integer_labels_value_and_grad(logits, labels)
-    assert taken and not any(taken)
+    with _paths.only(*_paths.FAST_PATHS) as ran:
+        softmax_cross_entropy_with_integer_labels_value_and_grad(logits, labels)
+    assert ran["reference"] and not ran["float32"]
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,45 +1,54 @@
-"""Reductions shared by every loss: ``"mean"``, ``"sum"`` and ``"none"``.
+"""The reduction policy shared by every loss: ``"mean"``, ``"sum"`` and ``"none"``.
 
-A loss computes one value per example, then reduces. Its gradient is scaled by the same
-factor the reduction applies, so ``L_grad`` is always the gradient of exactly what ``L``
-returns.
+A loss computes one value per example in its working precision, then reduces and rounds
+once to the output dtype. Its gradient is divided by the same divisor the mean applies,
+so ``L_grad`` is always the gradient of exactly what ``L`` returns. Everything a loss
+needs for that lives here:
+
+- :func:`check_reduction`, the one check of the argument;
+- :func:`mean_divisor`, the divisor of the mean (NaN for a mean over nothing, as in
+  PyTorch; 1 for ``"sum"`` and ``"none"``), for the value and the gradient alike;
+- :func:`reduce_losses`, the value's sum or mean, accumulated in float64;
+- :func:`times`, the product in which 0 times an infinity is 0;
+- :func:`as_result`, the one rounding to the output dtype.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-__all__ = ["REDUCTIONS", "check_reduction", "reduce_losses", "reduction_scale"]
+from crossent._validation import check_choice
+
+__all__ = [
+    "REDUCTIONS",
+    "as_result",
+    "check_reduction",
+    "mean_divisor",
+    "reduce_losses",
+    "times",
+]
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
 def check_reduction(reduction: Any) -> str:
     """Return ``reduction`` if it is one of ``"mean"``, ``"sum"``, ``"none"``, else raise."""
-    if not isinstance(reduction, str):
-        raise TypeError(
-            f"reduction must be a str, one of {REDUCTIONS}, got {type(reduction).__name__} "
-            f"{reduction!r}"
-        )
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    return reduction
+    return check_choice(reduction, "reduction", REDUCTIONS)
 
 
-def reduction_scale(reduction: str, denominator: float) -> float:
-    """The factor that turns the sum of the per-example losses into the reduced loss.
+def mean_divisor(reduction: str, denominator: float) -> float:
+    """What the per-example losses and gradients are divided by.
 
     ``"mean"`` divides by ``denominator`` (the number of examples, or the sum of their
     weights); a mean over nothing (``denominator == 0``) is NaN, as in PyTorch. ``"sum"``
-    and ``"none"`` scale by 1.
+    and ``"none"`` divide by 1.
     """
     if reduction != "mean":
         return 1.0
-    if denominator == 0:
-        return float("nan")
-    return 1.0 / float(denominator)
+    return float(denominator) if denominator > 0 else math.nan
 
 
 def reduce_losses(losses: np.ndarray, reduction: str, denominator: float | None = None):
@@ -56,6 +65,29 @@ def reduce_losses(losses: np.ndarray, reduction: str, denominator: float | None 
     if reduction == "sum":
         return losses.dtype.type(total)
     count = losses.size if denominator is None else denominator
-    if count == 0:
-        return losses.dtype.type(np.nan)
-    return losses.dtype.type(total / count)
+    return losses.dtype.type(total / mean_divisor(reduction, count))
+
+
+def times(coefficient: Any, value: Any) -> Any:
+    """``coefficient * value``, where 0 times an infinity is 0 (NaN times 0 stays NaN).
+
+    A term whose coefficient is 0 is absent, even where its value is infinite: a class of
+    target 0 at a masked logit, ``0 log 0`` at a certain prediction, an example of weight
+    0 with an infinite loss.
+    """
+    with np.errstate(invalid="ignore"):
+        product = np.multiply(coefficient, value)
+    absent = (np.asarray(coefficient) == 0) & np.isinf(value)
+    if np.ndim(product) == 0:
+        return product.dtype.type(0.0) if absent else product
+    np.copyto(product, 0.0, where=absent)
+    return product
+
+
+def as_result(values: Any, dtype: np.dtype) -> Any:
+    """Round ``values`` once to ``dtype``; a 0-d result becomes a NumPy scalar, as from a ufunc."""
+    # A float64 value beyond the float32 range (log_softmax([max, -max]) has -2 max) rounds
+    # to -inf, which is the correctly rounded result, not an accident to warn about.
+    with np.errstate(over="ignore"):
+        values = np.asarray(values).astype(dtype, copy=False)
+    return values[()] if values.ndim == 0 else values

@@ -34,11 +34,18 @@ at the end, which makes their results correctly rounded in practice.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from crossent._validation import as_float_array, class_axis
+from crossent._core import (
+    ShiftedExp,
+    require_finite_row_max,
+    shifted_exp_and_tail_sum,
+    working_dtype,
+)
+from crossent._reduction import as_result
+from crossent._validation import as_float_array, check_flag, class_axis
 
 __all__ = [
     "log_sigmoid",
@@ -64,157 +71,11 @@ def _working_copy(x: Any, name: str = "x") -> tuple[np.ndarray, np.dtype]:
     is already in that precision; nothing here ever writes to it.
     """
     array = as_float_array(x, name)
-    working = array.astype(np.promote_types(array.dtype, np.float64), copy=False)
+    working = array.astype(working_dtype(array.dtype), copy=False)
     return working, array.dtype
 
 
-def _as_result(values: np.ndarray, dtype: np.dtype) -> Any:
-    """Round ``values`` once to ``dtype``; a 0-d result becomes a NumPy scalar, as from a ufunc."""
-    # A float64 value beyond the float32 range (log_softmax([max, -max]) has -2 max) rounds
-    # to -inf, which is the correctly rounded result, not an accident to warn about.
-    with np.errstate(over="ignore"):
-        values = values.astype(dtype, copy=False)
-    return values[()] if values.ndim == 0 else values
-
-
-class _ShiftedExp(NamedTuple):
-    """The pieces of one softmax pass; see :func:`_shifted_exp_and_tail_sum`."""
-
-    exp_shifted: np.ndarray
-    m: np.ndarray
-    s: np.ndarray
-    k: np.ndarray
-
-
-def _shifted_exp_and_tail_sum(
-    x: np.ndarray, axis: int, *, accurate_sum: bool = True
-) -> _ShiftedExp:
-    r"""Compute the shared first pass of softmax, log-softmax, log-sum-exp and their losses.
-
-    Parameters
-    ----------
-    x : ndarray
-        Real floating-point array (float32 or float64; float16 and long double work too),
-        at least 1-d, with at least one entry along ``axis``. It is not validated here
-        (the public callers have done that) and is never modified.
-    axis : int
-        The class axis, a valid index into ``x.shape`` (negative allowed).
-    accurate_sum : bool, optional
-        If True (the default), :math:`S` is the sum of the computed terms with an error of
-        about one rounding, however many classes there are: float16 and float32 terms are
-        accumulated in float64, float64 and long double terms are split so that most of
-        the sum is exact (see ``_extracted_sum``). If False, :math:`S` is ``np.sum`` in
-        the dtype of ``x``: NumPy's pairwise sum, with a relative error of up to a few
-        ulps, which a confident row's log-probability :math:`-\mathop{\mathrm{log1p}}(S)
-        \approx -S` inherits. That is cheaper (float32: about 1.3 times less time for the
-        whole pass; float64: a few times less) and enough where :math:`S` only scales a
-        result, as in a gradient, or where ``x`` was widened from a lower precision.
-
-    Returns
-    -------
-    exp_shifted : ndarray
-        :math:`e^{z - m}`, same shape and dtype as ``x``: a fresh array that the caller
-        owns and may overwrite in place (for instance to turn it into a gradient). It is 1
-        at every maximal entry (at ``k`` exactly), in :math:`[0, 1]` elsewhere, and 0 at
-        ``-inf`` entries.
-    m : ndarray
-        The row maximum :math:`m = z_r`, dtype of ``x``, with ``axis`` kept as length 1
-        (``keepdims=True``).
-    s : ndarray
-        The tail sum :math:`S = \sum_{j \ne r} e^{z_j - m}`, with ``axis`` kept as length
-        1. Its dtype is float64 when ``x`` is float16 or float32 and ``accurate_sum`` is
-        True, else the dtype of ``x``. :math:`0 \le S \le C - 1`; ties with the maximum
-        each contribute exactly 1.
-    k : ndarray
-        The index :math:`r` of the one maximal entry left out of :math:`S`, as from
-        ``np.argmax(x, axis=axis, keepdims=True)`` (the first maximal entry); integer
-        dtype, ready for ``np.take_along_axis`` and ``np.put_along_axis``.
-
-    Notes
-    -----
-    Rows whose maximum is not finite need the caller's decision, so they are not errors
-    here and raise no warning: in a row that contains NaN, ``k`` points at the first NaN
-    and ``m`` and ``s`` are NaN; in a row whose maximum is :math:`\pm\infty` (all entries
-    ``-inf``, or some ``+inf``) ``m`` is that infinity and ``s`` and ``exp_shifted`` are
-    meaningless (NaN or 0). ``logsumexp`` returns ``m`` for such rows; ``softmax``
-    raises.
-
-    The excluded entry is handled without a subtraction: it is set to 0 for the sum and
-    then restored to :math:`e^0 = 1`. Summing everything and subtracting 1 afterwards
-    would round a tiny :math:`S` away (:math:`1 + 10^{-17} = 1` in float64).
-
-    Accuracy: each term :math:`e^{z_j - m}` is as accurate as ``np.exp`` in the dtype of
-    ``x`` (float64: about 0.6 ulp; float32: up to about 1.8 ulp measured) on top of the
-    rounding of :math:`z_j - m`, which is exact whenever :math:`z_j` and :math:`m` are
-    within a factor of 2 of each other and otherwise perturbs the term by a relative
-    :math:`|z_j - m|` times half an ulp. The public functions therefore compute float16
-    and float32 input in float64.
-
-    Peak memory is one array the size of ``x`` (``exp_shifted``, which is returned) plus
-    row-sized pieces; the accurate sum of float64 terms needs one more, briefly.
-
-    Examples
-    --------
-    A confident row: the tail sum keeps the :math:`2 e^{-30}` that :math:`1 + S` would
-    lose.
-
-    >>> x = np.array([[0.0, -30.0, -30.0]])
-    >>> exp_shifted, m, s, k = _shifted_exp_and_tail_sum(x, axis=-1)
-    >>> m, k, s
-    (array([[0.]]), array([[0]]), array([[1.87152459e-13]]))
-    >>> exp_shifted / (1.0 + s)  # the softmax
-    array([[1.00000000e+00, 9.35762297e-14, 9.35762297e-14]])
-    """
-    k = np.argmax(x, axis=axis, keepdims=True)
-    m = np.take_along_axis(x, k, axis=axis)
-    # inf - inf = NaN in a row whose maximum is infinite (the caller decides from m), and
-    # x - m overflows to -inf when x is near -max and m near +max: exp(-inf) = 0 is right.
-    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
-        exp_shifted = np.subtract(x, m)
-        np.exp(exp_shifted, out=exp_shifted)
-    np.put_along_axis(exp_shifted, k, 0.0, axis=axis)
-    s = _tail_sum(exp_shifted, axis, accurate=accurate_sum)
-    np.put_along_axis(exp_shifted, k, 1.0, axis=axis)
-    return _ShiftedExp(exp_shifted, m, s, k)
-
-
-def _tail_sum(terms: np.ndarray, axis: int, *, accurate: bool) -> np.ndarray:
-    """Sum the non-negative ``terms`` along ``axis`` (keepdims), accurately if asked."""
-    if not accurate:
-        return np.sum(terms, axis=axis, keepdims=True)
-    if np.finfo(terms.dtype).bits < 64:
-        # float64 accumulation leaves a float32 sum with ~1e-9 ulp of summation error.
-        return np.sum(terms, axis=axis, keepdims=True, dtype=np.float64)
-    return _extracted_sum(terms, axis)
-
-
-def _extracted_sum(terms: np.ndarray, axis: int) -> np.ndarray:
-    """Sum the non-negative ``terms`` along ``axis`` (keepdims), nearly correctly rounded.
-
-    NumPy's pairwise sum adds up to 16 terms in sequence and can be off by several ulps,
-    which a confident row's ``log1p(S)`` would pass on unchanged. Here each term is split
-    exactly into a high part, a multiple of a quantum common to the whole row, and a small
-    low part (Rump, Ogita and Oishi's ExtractVector). The quantum is chosen so that every
-    partial sum of high parts is a representable multiple of it: the high parts sum
-    without any rounding, in any order. The low parts are below half a quantum, so their
-    own rounding errors are far below an ulp of the total. One rounding remains, when the
-    two sums are added.
-    """
-    count = terms.shape[axis]
-    largest = np.max(terms, axis=axis, keepdims=True)
-    # sigma is a power of 2 with sigma >= 2 * count * largest: (sigma + t) - sigma then
-    # rounds t to a multiple of ulp(sigma), exactly, and the high parts of a row sum to at
-    # most sigma / 2, so all their partial sums stay representable.
-    _, exponent = np.frexp(count * largest)
-    sigma = np.ldexp(np.ones_like(largest), exponent + 1)
-    parts = terms + sigma
-    parts -= sigma
-    high_sum = np.sum(parts, axis=axis, keepdims=True)
-    np.subtract(terms, parts, out=parts)  # the low parts, exact
-    return high_sum + np.sum(parts, axis=axis, keepdims=True)
-
-
-def _softmax_pass(x: Any, axis: Any) -> tuple[np.ndarray, int, np.dtype, _ShiftedExp]:
+def _softmax_pass(x: Any, axis: Any) -> tuple[np.ndarray, int, np.dtype, ShiftedExp]:
     """Validate the input of the softmax family and run the shared pass.
 
     Returns the working array, the normalized axis, the dtype of the result and the pass.
@@ -224,26 +85,7 @@ def _softmax_pass(x: Any, axis: Any) -> tuple[np.ndarray, int, np.dtype, _Shifte
     working, dtype = _working_copy(x)
     axis = class_axis(working, axis, "x")
     accurate_sum = working.dtype == dtype
-    return working, axis, dtype, _shifted_exp_and_tail_sum(working, axis, accurate_sum=accurate_sum)
-
-
-def _require_finite_row_max(m: np.ndarray, axis: int, function: str) -> None:
-    """Raise ``ValueError`` naming the first row of ``x`` whose maximum ``m`` is infinite."""
-    infinite = np.isinf(m)
-    if not infinite.any():
-        return
-    row = tuple(int(i) for i in np.argwhere(infinite)[0])
-    where = ", ".join(":" if dim == axis else str(i) for dim, i in enumerate(row))
-    maximum = m[row]
-    reason = (
-        "every entry is -inf, so every class is masked"
-        if maximum < 0
-        else "a +inf logit makes the distribution undefined"
-    )
-    raise ValueError(
-        f"{function} needs a finite maximum in every row of x along axis={axis}; "
-        f"row x[{where}] has maximum {maximum} ({reason})"
-    )
+    return working, axis, dtype, shifted_exp_and_tail_sum(working, axis, accurate_sum=accurate_sum)
 
 
 # ---------------------------------------------------------------------------------------
@@ -314,7 +156,7 @@ def sigmoid(x: Any) -> Any:
     numerator = np.where(working < 0, tail, 1.0)  # e^x for x < 0, else 1
     tail += 1.0
     numerator /= tail
-    return _as_result(numerator, dtype)
+    return as_result(numerator, dtype)
 
 
 def log_sigmoid(x: Any) -> Any:
@@ -379,7 +221,7 @@ def log_sigmoid(x: Any) -> Any:
     np.log1p(softplus_tail, out=softplus_tail)
     result = np.minimum(working, 0.0, out=np.empty_like(working))
     result -= softplus_tail
-    return _as_result(result, dtype)
+    return as_result(result, dtype)
 
 
 def sigmoid_grad(x: Any) -> Any:
@@ -438,7 +280,7 @@ def sigmoid_grad(x: Any) -> Any:
     denominator = 1.0 + tail
     denominator *= denominator
     tail /= denominator
-    return _as_result(tail, dtype)
+    return as_result(tail, dtype)
 
 
 # ---------------------------------------------------------------------------------------
@@ -528,14 +370,13 @@ def logsumexp(x: Any, axis: Any = -1, keepdims: Any = False) -> Any:
     >>> logsumexp(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0, keepdims=True)
     array([[3.12692801, 4.12692801]])
     """
-    if not isinstance(keepdims, (bool, np.bool_)):
-        raise TypeError(f"keepdims must be a bool, got {type(keepdims).__name__} {keepdims!r}")
+    check_flag(keepdims, "keepdims")
     _, axis, dtype, (_, m, s, _) = _softmax_pass(x, axis)
     # An infinite maximum decides the row alone: -inf for an all-masked row, +inf otherwise.
     result = np.where(np.isinf(m), m, m + np.log1p(s))
     if not keepdims:
         result = np.squeeze(result, axis=axis)
-    return _as_result(result, dtype)
+    return as_result(result, dtype)
 
 
 def log_softmax(x: Any, axis: Any = -1) -> np.ndarray:
@@ -614,13 +455,13 @@ def log_softmax(x: Any, axis: Any = -1) -> np.ndarray:
            [ 0.        ,        -inf]])
     """
     working, axis, dtype, (exp_shifted, m, s, _) = _softmax_pass(x, axis)
-    _require_finite_row_max(m, axis, "log_softmax")
+    require_finite_row_max(m, axis, function="log_softmax", name="x")
     # The exponentials are no longer needed; their memory takes x - m.
     result = exp_shifted
     with np.errstate(over="ignore"):  # x - m below -max rounds to -inf, the nearest value
         np.subtract(working, m, out=result)
     result -= np.log1p(s)
-    return _as_result(result, dtype)
+    return as_result(result, dtype)
 
 
 def softmax(x: Any, axis: Any = -1) -> np.ndarray:
@@ -687,10 +528,10 @@ def softmax(x: Any, axis: Any = -1) -> np.ndarray:
     array([0.33333334, 0.33333334, 0.        , 0.33333334], dtype=float32)
     """
     _, axis, dtype, (exp_shifted, m, s, _) = _softmax_pass(x, axis)
-    _require_finite_row_max(m, axis, "softmax")
+    require_finite_row_max(m, axis, function="softmax", name="x")
     result = exp_shifted
     result /= 1.0 + s
-    return _as_result(result, dtype)
+    return as_result(result, dtype)
 
 
 def softmax_jacobian(x: Any, axis: Any = -1) -> np.ndarray:
@@ -754,7 +595,7 @@ def softmax_jacobian(x: Any, axis: Any = -1) -> np.ndarray:
     (True, True)
     """
     _, axis, dtype, (exp_shifted, m, s, k) = _softmax_pass(x, axis)
-    _require_finite_row_max(m, axis, "softmax_jacobian")
+    require_finite_row_max(m, axis, function="softmax_jacobian", name="x")
     p = exp_shifted
     p /= 1.0 + s
     complement = 1.0 - p
@@ -764,4 +605,4 @@ def softmax_jacobian(x: Any, axis: Any = -1) -> np.ndarray:
     jacobian = -(p[..., :, np.newaxis] * p[..., np.newaxis, :])
     diagonal = np.arange(p.shape[-1])
     jacobian[..., diagonal, diagonal] = p * complement
-    return _as_result(jacobian, dtype)
+    return as_result(jacobian, dtype)

@@ -44,10 +44,12 @@ from typing import Any
 
 import numpy as np
 
-from crossent._reduction import check_reduction, reduce_losses
+from crossent._core import ELEMENT_BLOCK_ENTRIES, working_dtype
+from crossent._reduction import check_reduction, reduce_losses, times
 from crossent._validation import (
     as_float_array,
     broadcast_operand,
+    check_flag,
     require_finite_nonnegative,
     require_same_shape,
     require_unit_interval,
@@ -61,11 +63,6 @@ __all__ = [
     "sigmoid_binary_cross_entropy_grad",
     "sigmoid_binary_cross_entropy_value_and_grad",
 ]
-
-# Entries per block of float64 work: the temporaries of a block (a few times 512 KiB)
-# stay in cache, and a float32 input is never copied to float64 as a whole.
-_BLOCK_ENTRIES = 1 << 16
-
 
 # ---------------------------------------------------------------------------------------
 # Binary cross-entropy on probabilities
@@ -624,7 +621,7 @@ def _probability_loss(
     q = as_float_array(probs, "probs")
     t, w = _targets_and_weight(q, "probs", targets, weight)
     reduction = check_reduction(reduction)
-    if validate:
+    if check_flag(validate, "validate"):
         require_unit_interval(q, "probs")
         require_unit_interval(t, "targets")
         _require_weights(weight, w, "weight")
@@ -650,7 +647,7 @@ def _logit_loss(
         else broadcast_operand(pos_weight, "pos_weight", x.shape, "logits")
     )
     reduction = check_reduction(reduction)
-    if validate:
+    if check_flag(validate, "validate"):
         require_unit_interval(t, "targets")
         _require_weights(weight, w, "weight")
         _require_weights(pos_weight, p, "pos_weight")
@@ -694,7 +691,7 @@ def _blockwise(
         prediction = prediction.reshape(1)
         operands = tuple(None if array is None else array.reshape(1) for array in operands)
     dtype = prediction.dtype
-    working = np.promote_types(dtype, np.float64)
+    working = working_dtype(dtype)
     count = prediction.size
     losses = np.empty(prediction.shape, dtype) if value and reduction == "none" else None
     block_sums = []
@@ -743,7 +740,7 @@ def _blockwise(
 
 def _blocks(shape: tuple[int, ...]) -> Iterator[slice]:
     """Slices of the first axis that cover an array of ``shape`` (at least 1-d) in blocks."""
-    rows_per_block = max(1, _BLOCK_ENTRIES // max(1, math.prod(shape[1:])))
+    rows_per_block = max(1, ELEMENT_BLOCK_ENTRIES // max(1, math.prod(shape[1:])))
     for start in range(0, shape[0], rows_per_block):
         yield slice(start, start + rows_per_block)
 
@@ -763,18 +760,10 @@ def _weighted_sum(
         if weight is not None:
             total *= weight
     if np.isnan(total).any():
-        total = sum(_times(coefficient, value) for coefficient, value in terms)
+        total = sum(times(coefficient, value) for coefficient, value in terms)
         if weight is not None:
-            total = _times(weight, total)
+            total = times(weight, total)
     return total
-
-
-def _times(coefficient: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """``coefficient * value``, where 0 times an infinity is 0."""
-    with np.errstate(invalid="ignore"):
-        product = coefficient * value
-    np.copyto(product, 0.0, where=(coefficient == 0) & np.isinf(value))
-    return product
 
 
 def _probability_block(

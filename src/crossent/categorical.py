@@ -41,20 +41,20 @@ deliberate differences are listed in each function's Notes.
 
 from __future__ import annotations
 
-import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from crossent._reduction import check_reduction, reduce_losses
+from crossent._core import working_dtype
+from crossent._drivers import integer_label_loss, soft_target_loss
+from crossent._reduction import as_result, check_reduction, mean_divisor, reduce_losses
 from crossent._validation import (
     as_float_array,
+    check_flag,
     class_axis,
-    require_finite_nonnegative,
     require_same_shape,
     require_unit_interval,
 )
-from crossent.activations import _tail_sum
 
 __all__ = [
     "cross_entropy",
@@ -67,29 +67,6 @@ __all__ = [
     "softmax_cross_entropy_with_integer_labels_grad",
     "softmax_cross_entropy_with_integer_labels_value_and_grad",
 ]
-
-# Entries per block of rows: the logits are processed a block at a time, so that the
-# temporaries of a block stay in cache and none of them is the size of the logits.
-_BLOCK_ENTRIES = 1 << 19
-
-# The float32 fast path for integer labels is tried only for rows of at least this many
-# classes; below that, the exponentials are cheap and the exact path costs about the same.
-_FAST_MIN_CLASSES = 128
-
-# Rows of at most this many classes are computed class-major: NumPy reduces a short
-# last axis row by row, at a cost per row (see _LabelPass._exact_short_rows).
-_SHORT_ROWS = 16
-
-# Below this S, a short float32 row's S is summed again without the maximal entry: the
-# sum of all terms less 1 would lose the digits of a confident row's tiny S.
-_SHORT_EXACT_TAIL = 2.0**-20
-
-# Unit roundoff of float32.
-_U32 = 2.0**-24
-
-# NumPy's own accuracy tests allow 3 ulp for float32 exp; an ulp is at most 2u relative.
-_EXP32_RELATIVE_ERROR = 6.0 * _U32
-
 
 # ---------------------------------------------------------------------------------------
 # Cross-entropy of probability distributions
@@ -192,7 +169,7 @@ def cross_entropy(
     array([0.69314718,        inf])
     """
     loss, _ = _probability_cross_entropy(
-        probs, targets, axis, reduction, validate, want_grad=False
+        probs, targets, axis, reduction, validate, value=True, grad=False
     )
     return loss
 
@@ -256,7 +233,7 @@ def cross_entropy_grad(
     array([ 0., -2.,  0.])
     """
     _, grad = _probability_cross_entropy(
-        probs, targets, axis, reduction, validate, want_grad=True
+        probs, targets, axis, reduction, validate, value=False, grad=True
     )
     return grad
 
@@ -307,7 +284,9 @@ def cross_entropy_value_and_grad(
     >>> loss, grad
     (np.float64(0.6931471805599453), array([-2.,  0.]))
     """
-    return _probability_cross_entropy(probs, targets, axis, reduction, validate, want_grad=True)
+    return _probability_cross_entropy(
+        probs, targets, axis, reduction, validate, value=True, grad=True
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -431,8 +410,8 @@ def softmax_cross_entropy(
     >>> softmax_cross_entropy(np.array([0.0, -np.inf]), np.array([1.0, 0.0]))
     np.float64(0.0)
     """
-    loss, _ = _soft_target_loss(
-        logits, targets, axis, weight, label_smoothing, reduction, validate, want_grad=False
+    loss, _ = soft_target_loss(
+        logits, targets, axis, weight, label_smoothing, reduction, validate, value=True, grad=False
     )
     return loss
 
@@ -507,8 +486,8 @@ def softmax_cross_entropy_grad(
     >>> softmax_cross_entropy_grad(np.array([1.0, 2.0, 0.5]), np.array([0.0, 1.0, 0.0]))
     array([ 0.2312239 , -0.37146828,  0.14024438])
     """
-    _, grad = _soft_target_loss(
-        logits, targets, axis, weight, label_smoothing, reduction, validate, want_grad=True
+    _, grad = soft_target_loss(
+        logits, targets, axis, weight, label_smoothing, reduction, validate, value=False, grad=True
     )
     return grad
 
@@ -570,8 +549,8 @@ def softmax_cross_entropy_value_and_grad(
     >>> loss, grad
     (np.float64(0.6931471805599453), array([[-0.5,  0.5]]))
     """
-    return _soft_target_loss(
-        logits, targets, axis, weight, label_smoothing, reduction, validate, want_grad=True
+    return soft_target_loss(
+        logits, targets, axis, weight, label_smoothing, reduction, validate, value=True, grad=True
     )
 
 
@@ -743,16 +722,8 @@ def softmax_cross_entropy_with_integer_labels(
     ...     np.zeros((3, 4)), np.array([1, -100, 2]), ignore_index=-100)  # log 4
     np.float64(1.3862943611198906)
     """
-    loss, _ = _integer_label_loss(
-        logits,
-        labels,
-        axis,
-        weight,
-        ignore_index,
-        label_smoothing,
-        reduction,
-        validate,
-        want_grad=False,
+    loss, _ = integer_label_loss(
+        logits, labels, axis, weight, ignore_index, label_smoothing, reduction, validate, value=True, grad=False
     )
     return loss
 
@@ -833,16 +804,8 @@ def softmax_cross_entropy_with_integer_labels_grad(
     >>> softmax_cross_entropy_with_integer_labels_grad(np.array([0.0, -30.0]), np.array(0))
     array([-9.35762297e-14,  9.35762297e-14])
     """
-    _, grad = _integer_label_loss(
-        logits,
-        labels,
-        axis,
-        weight,
-        ignore_index,
-        label_smoothing,
-        reduction,
-        validate,
-        want_grad=True,
+    _, grad = integer_label_loss(
+        logits, labels, axis, weight, ignore_index, label_smoothing, reduction, validate, value=False, grad=True
     )
     return grad
 
@@ -921,251 +884,9 @@ def softmax_cross_entropy_with_integer_labels_value_and_grad(
     array([[-0.25,  0.25],
            [ 0.25, -0.25]], dtype=float32)
     """
-    return _integer_label_loss(
-        logits,
-        labels,
-        axis,
-        weight,
-        ignore_index,
-        label_smoothing,
-        reduction,
-        validate,
-        want_grad=True,
+    return integer_label_loss(
+        logits, labels, axis, weight, ignore_index, label_smoothing, reduction, validate, value=True, grad=True
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Argument checks
-# ---------------------------------------------------------------------------------------
-
-
-def _check_flag(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
-    return bool(value)
-
-
-def _label_smoothing(value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(
-            f"label_smoothing must be a real number in [0, 1], got {type(value).__name__} {value!r}"
-        )
-    value = float(value)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"label_smoothing must lie in [0, 1], got {value!r}")
-    return value
-
-
-def _class_weights(weight: Any, num_classes: int) -> np.ndarray | None:
-    """Return ``weight`` as a fresh float64 array of shape ``(C,)``, or None."""
-    if weight is None:
-        return None
-    array = as_float_array(weight, "weight")
-    if array.shape != (num_classes,):
-        raise ValueError(
-            f"weight must be a 1-d array with one entry per class, shape ({num_classes},); "
-            f"got shape {array.shape}"
-        )
-    require_finite_nonnegative(array, "weight")
-    return array.astype(np.float64)
-
-
-def _ignore_index(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(
-            f"ignore_index must be an int or None, got {type(value).__name__} {value!r}"
-        )
-    return int(value)
-
-
-def _integer_labels(labels: Any, logits_shape: tuple[int, ...], axis: int) -> np.ndarray:
-    array = np.asarray(labels)
-    if array.dtype.kind not in "iu":
-        hint = " (class indices; cast with .astype(int) if they are whole numbers)"
-        raise TypeError(
-            f"labels must be an array of integers{hint if array.dtype.kind == 'f' else ''}, "
-            f"got dtype {array.dtype}"
-        )
-    expected = logits_shape[:axis] + logits_shape[axis + 1 :]
-    if array.shape != expected:
-        raise ValueError(
-            f"labels must have the shape of logits without the class axis: logits shape "
-            f"{logits_shape} with axis={axis} needs labels of shape {expected}; got shape "
-            f"{array.shape}"
-        )
-    return array
-
-
-def _require_labels_in_range(
-    labels: np.ndarray, num_classes: int, ignore_index: int | None
-) -> np.ndarray | None:
-    """Raise unless every label is a class index or ``ignore_index``; return the kept mask.
-
-    The mask is None when no label is ignored, so the common case builds no mask.
-    """
-    kept = None if ignore_index is None else labels != ignore_index
-    if kept is not None and kept.all():
-        kept = None
-    checked = labels if kept is None else labels[kept]
-    if checked.size == 0 or (checked.min() >= 0 and checked.max() < num_classes):
-        return kept
-    outside = (labels < 0) | (labels >= num_classes)
-    if kept is not None:
-        outside &= kept
-    index = tuple(int(i) for i in np.argwhere(outside)[0])
-    where = f"labels[{', '.join(map(str, index))}]" if index else "labels"
-    also = "" if ignore_index is None else f", or ignore_index={ignore_index}"
-    raise ValueError(
-        f"labels must be class indices in [0, {num_classes}){also}; got {where} = {labels[index]}"
-    )
-
-
-def _require_finite_maximum(
-    m: np.ndarray, kept: np.ndarray | None, axis: int, offset: tuple[int, ...] | None = None
-) -> None:
-    """Raise ``ValueError`` naming the first row (not ignored) whose maximum is infinite.
-
-    ``m`` holds the row maxima, with the class axis kept as length 1; ``offset`` is the
-    position of its first row in the logits, if ``m`` belongs to a block.
-    """
-    infinite = np.isinf(m)
-    if kept is not None:
-        infinite &= kept
-    if not infinite.any():
-        return
-    row = np.argwhere(infinite)[0]
-    maximum = m[tuple(row)]
-    start = offset or (0,) * m.ndim
-    index = ", ".join(
-        ":" if dim == axis else str(int(i) + first)
-        for dim, (i, first) in enumerate(zip(row, start, strict=True))
-    )
-    reason = (
-        "every logit is -inf, so every class is masked"
-        if maximum < 0
-        else "a +inf logit makes the softmax undefined"
-    )
-    raise ValueError(
-        f"every row of logits needs a finite maximum along axis={axis}; row "
-        f"logits[{index}] has maximum {maximum} ({reason})"
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Shared machinery
-# ---------------------------------------------------------------------------------------
-
-
-def _as_result(values: Any, dtype: np.dtype) -> Any:
-    """Round ``values`` once to ``dtype``; 0-d results become NumPy scalars."""
-    with np.errstate(over="ignore"):
-        values = np.asarray(values).astype(dtype, copy=False)
-    return values[()] if values.ndim == 0 else values
-
-
-def _times(coefficient: Any, value: Any) -> Any:
-    """``coefficient * value``, but 0 wherever the coefficient is 0 (even if value is inf)."""
-    with np.errstate(invalid="ignore"):
-        return np.where(coefficient == 0, 0.0, coefficient * value)
-
-
-def _mean_denominator(reduction: str, denominator: float) -> float:
-    """The divisor of the per-example coefficients: NaN for a mean over nothing, 1 if no mean."""
-    if reduction != "mean":
-        return 1.0
-    return float(denominator) if denominator > 0 else math.nan
-
-
-def _row_blocks(shape: tuple[int, ...], axis: int):
-    """Split the rows of an array of ``shape`` (at least 2-d) into blocks.
-
-    Yields ``(index, rows, offset)``: ``index`` selects a block of the array, ``rows``
-    the same rows in an array of per-row values (the shape without ``axis``), and
-    ``offset`` is the block's first index along every axis (for error messages). Blocks
-    are slices along the first axis that is not the class axis.
-    """
-    batch_axis = 1 if axis == 0 else 0
-    length = shape[batch_axis]
-    if length == 0 or math.prod(shape) == 0:
-        return
-    entries_per_slice = math.prod(shape) // length
-    step = max(1, _BLOCK_ENTRIES // entries_per_slice)
-    for start in range(0, length, step):
-        rows = slice(start, start + step)
-        index = (slice(None),) * batch_axis + (rows,)
-        offset = tuple(start if dim == batch_axis else 0 for dim in range(len(shape)))
-        yield index, rows, offset
-
-
-def _working_dtype(dtype: np.dtype) -> np.dtype:
-    """float64 for float16, float32 and float64; long double stays long double."""
-    return np.promote_types(dtype, np.float64)
-
-
-class _Scratch:
-    """One block-sized buffer per dtype, allocated on first use and reused."""
-
-    def __init__(self, block_shape: tuple[int, ...]):
-        self._block_shape = block_shape
-        self._buffers: dict[np.dtype, np.ndarray] = {}
-
-    def like(self, array: np.ndarray, dtype: np.dtype) -> np.ndarray:
-        """A buffer of ``dtype`` shaped like ``array`` (a block, possibly the last, smaller one)."""
-        buffer = self._buffers.get(np.dtype(dtype))
-        if buffer is None:
-            buffer = np.empty(math.prod(self._block_shape), dtype=dtype)
-            self._buffers[np.dtype(dtype)] = buffer
-        return buffer[: array.size].reshape(array.shape)
-
-
-def _block_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
-    """The shape of the first (largest) block that :func:`_row_blocks` yields for ``shape``."""
-    for index, _, _ in _row_blocks(shape, axis):
-        sliced = list(shape)
-        for dim, part in enumerate(index):
-            sliced[dim] = len(range(*part.indices(shape[dim])))
-        return tuple(sliced)
-    return (0,)
-
-
-def _shift(x_block: np.ndarray, m: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Write :math:`z - m` into ``out``; exact when ``out`` is float64 and ``x`` float32."""
-    # A row with maximum +inf or all -inf gives NaN here (inf - inf); such rows are either
-    # an error or ignored, and an extremely negative logit overflows to -inf, which is right.
-    with np.errstate(invalid="ignore", over="ignore"):
-        if out.dtype == x_block.dtype:
-            return np.subtract(x_block, m, out=out)
-        # Widening first and subtracting in place is faster than a mixed-dtype subtract.
-        np.copyto(out, x_block)
-        return np.subtract(out, m, out=out)
-
-
-def _classes_first(values: Any, axis: int) -> Any:
-    """Move the class axis of a per-row array to the front; a float stays a float."""
-    return values if np.ndim(values) == 0 else np.moveaxis(values, axis, 0)
-
-
-def _row_tail_sum(terms: np.ndarray, axis: int, *, accurate: bool) -> np.ndarray:
-    """``_tail_sum`` of the activations, computed class-major when rows are short.
-
-    NumPy reduces a short last axis row by row, with a cost per row; over a leading
-    axis it needs one vectorized operation per class. Below :data:`_SHORT_ROWS` classes
-    a class-major copy of the block is the cheaper of the two (twice to three times, for
-    10 classes). The sums are the same.
-    """
-    if terms.shape[axis] > _SHORT_ROWS:
-        return _tail_sum(terms, axis, accurate=accurate)
-    class_major = np.moveaxis(terms, axis, 0).copy()
-    return np.moveaxis(_tail_sum(class_major, 0, accurate=accurate), 0, axis)
-
-
-def _exp_in_place(values: np.ndarray) -> None:
-    with np.errstate(invalid="ignore", under="ignore"):
-        np.exp(values, out=values)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1174,7 +895,7 @@ def _exp_in_place(values: np.ndarray) -> None:
 
 
 def _probability_cross_entropy(
-    probs: Any, targets: Any, axis: Any, reduction: Any, validate: Any, *, want_grad: bool
+    probs: Any, targets: Any, axis: Any, reduction: Any, validate: Any, *, value: bool, grad: bool
 ) -> tuple[Any, np.ndarray | None]:
     # p the prediction, t the target, as in H(t, p).
     p = as_float_array(probs, "probs")
@@ -1182,660 +903,24 @@ def _probability_cross_entropy(
     require_same_shape(t, "targets", p.shape, "probs")
     axis = class_axis(p, axis, "probs")
     reduction = check_reduction(reduction)
-    if _check_flag(validate, "validate"):
+    if check_flag(validate, "validate"):
         require_unit_interval(p, "probs")
         require_unit_interval(t, "targets")
     dtype = np.result_type(p.dtype, t.dtype)
-    working = _working_dtype(dtype)
+    working = working_dtype(dtype)
     p = p.astype(working, copy=False)
     t = t.astype(working, copy=False)
     absent = t == 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # 0 log 0 = 0: a class with no target mass contributes nothing, even where p = 0.
-        terms = np.where(absent, 0.0, t * np.log(p))
-    # 0.0 - sum turns the -0.0 of a perfect prediction into +0.0.
-    losses = 0.0 - np.sum(terms, axis=axis)
-    loss = _as_result(reduce_losses(losses, reduction), dtype)
-    if not want_grad:
-        return loss, None
-    divisor = _mean_denominator(reduction, losses.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        grad = np.where(absent, 0.0, -t / p) / divisor
-    return loss, _as_result(grad, dtype)
-
-
-# ---------------------------------------------------------------------------------------
-# Softmax cross-entropy with target distributions
-# ---------------------------------------------------------------------------------------
-
-
-def _soft_target_loss(
-    logits: Any,
-    targets: Any,
-    axis: Any,
-    weight: Any,
-    label_smoothing: Any,
-    reduction: Any,
-    validate: Any,
-    *,
-    want_grad: bool,
-) -> tuple[Any, np.ndarray | None]:
-    x = as_float_array(logits, "logits")
-    targets = as_float_array(targets, "targets")
-    require_same_shape(targets, "targets", x.shape, "logits")
-    axis = class_axis(x, axis, "logits")
-    num_classes = x.shape[axis]
-    weight = _class_weights(weight, num_classes)
-    smoothing = _label_smoothing(label_smoothing)
-    reduction = check_reduction(reduction)
-    if _check_flag(validate, "validate"):
-        require_unit_interval(targets, "targets")
-
-    squeeze = x.ndim == 1
-    if squeeze:  # one example: work on a batch of one
-        x, targets, axis = x[np.newaxis], targets[np.newaxis], 1
-    losses = np.zeros(x.shape[:axis] + x.shape[axis + 1 :])
-    grad = np.empty_like(x) if want_grad else None
-    divisor = _mean_denominator(reduction, losses.size)
-    weight_b = None if weight is None else _along(weight, axis, x.ndim)
-    scratch = _Scratch(_block_shape(x.shape, axis))
-
-    for index, rows, offset in _row_blocks(x.shape, axis):
-        block_losses = _soft_target_block(
-            x[index],
-            targets[index],
-            axis,
-            weight_b,
-            smoothing,
-            divisor,
-            None if grad is None else grad[index],
-            scratch,
-            offset,
-        )
-        losses[rows] = np.squeeze(block_losses, axis=axis)
-
-    if squeeze:
-        losses = losses[0]
-        grad = None if grad is None else grad[0]
-    loss = _as_result(reduce_losses(losses, reduction), x.dtype)
-    return loss, grad
-
-
-def _along(vector: np.ndarray, axis: int, ndim: int) -> np.ndarray:
-    """Reshape a per-class vector to broadcast along ``axis`` of an ``ndim``-d array."""
-    shape = [1] * ndim
-    shape[axis] = vector.size
-    return vector.reshape(shape)
-
-
-def _soft_target_block(
-    x: np.ndarray,
-    targets: np.ndarray,
-    axis: int,
-    weight: np.ndarray | None,
-    smoothing: float,
-    divisor: float,
-    grad: np.ndarray | None,
-    scratch: _Scratch,
-    offset: tuple[int, ...],
-) -> np.ndarray:
-    """Losses (class axis kept, float64) of one block; writes its gradient into ``grad``.
-
-    ``divisor`` is the number of examples for a mean, else 1.
-    """
-    num_classes = x.shape[axis]
-    working = _working_dtype(x.dtype)
-    k = np.argmax(x, axis=axis, keepdims=True)
-    m = np.take_along_axis(x, k, axis=axis)
-    _require_finite_maximum(m, None, axis, offset)
-
-    # b, the weighted smoothed target, and its sums with and without the entry at k.
-    b = np.multiply(targets, 1.0 - smoothing, dtype=working)
-    if smoothing:
-        b += smoothing / num_classes
-    if weight is not None:
-        b *= weight
-    b_at_max = np.take_along_axis(b, k, axis=axis)
-    np.put_along_axis(b, k, 0.0, axis=axis)
-    b_tail = np.sum(b, axis=axis, keepdims=True)
-    np.put_along_axis(b, k, b_at_max, axis=axis)
-    b_total = b_tail + b_at_max
-
-    shifted = grad if grad is not None and grad.dtype == working else scratch.like(x, working)
-    _shift(x, m, shifted)  # x - m <= 0, exact in float64 for float32 logits
-    with np.errstate(invalid="ignore"):
-        cross = b * shifted
-    # A class with no (weighted) target mass contributes nothing, even if x_c = -inf.
-    np.copyto(cross, 0.0, where=b == 0)
-    distance = 0.0 - np.sum(cross, axis=axis, keepdims=True)  # sum_c b_c (m - x_c) >= 0
-    del cross
-
-    _exp_in_place(shifted)
-    np.put_along_axis(shifted, k, 0.0, axis=axis)
-    s = _row_tail_sum(shifted, axis, accurate=working == x.dtype)
-    losses = distance + _times(b_total, np.log1p(s))
-
-    if grad is not None:
-        with np.errstate(invalid="ignore"):
-            shifted *= b_total / (divisor * (1.0 + s))
-            b /= divisor
-            shifted -= b
-            # At the maximal entry a p_k - b_k = (sum_{c != k} b_c - b_k S) / (1 + S): no
-            # cancellation when the target sits on the predicted class.
-            at_max = (b_tail - b_at_max * s) / (divisor * (1.0 + s))
-        np.put_along_axis(shifted, k, at_max, axis=axis)
-        if shifted is not grad:
-            np.copyto(grad, shifted, casting="same_kind")
-    return losses
-
-
-# ---------------------------------------------------------------------------------------
-# Softmax cross-entropy with integer labels
-# ---------------------------------------------------------------------------------------
-
-
-class _LabelRows(NamedTuple):
-    """Per-example values for integer labels.
-
-    Each is an array of the shape of the labels (or, after :meth:`with_class_axis`, with
-    the class axis inserted as length 1) or, when it is the same for every example (no
-    weight, nothing ignored), a float, which saves a pass per value.
-    """
-
-    labels: np.ndarray  # the labels, with ignored ones replaced by 0 (a safe index)
-    kept: np.ndarray | None  # False for ignored examples; None when none is ignored
-    label_weight: Any  # w_y (0 for ignored examples)
-    coef_all: Any  # a / D with a = (1 - eps) w_y + (eps / C) W: multiplies p
-    coef_label: Any  # (1 - eps) w_y / D: subtracted at the label
-    coef_smooth: Any  # (eps / C) / D: times w_c, subtracted from every class
-
-    def with_class_axis(self, axis: int) -> _LabelRows:
-        """The same values with the class axis inserted as length 1, to broadcast."""
-        return _LabelRows(
-            *(v if v is None or np.ndim(v) == 0 else np.expand_dims(v, axis) for v in self)
-        )
-
-    def block(self, index: tuple[slice, ...]) -> _LabelRows:
-        """The rows of one block (after :meth:`with_class_axis`)."""
-        return _LabelRows(*(v if v is None or np.ndim(v) == 0 else v[index] for v in self))
-
-
-def _integer_label_loss(
-    logits: Any,
-    labels: Any,
-    axis: Any,
-    weight: Any,
-    ignore_index: Any,
-    label_smoothing: Any,
-    reduction: Any,
-    validate: Any,
-    *,
-    want_grad: bool,
-) -> tuple[Any, np.ndarray | None]:
-    x = as_float_array(logits, "logits")
-    axis = class_axis(x, axis, "logits")
-    num_classes = x.shape[axis]
-    labels = _integer_labels(labels, x.shape, axis)
-    ignore_index = _ignore_index(ignore_index)
-    weight = _class_weights(weight, num_classes)
-    smoothing = _label_smoothing(label_smoothing)
-    reduction = check_reduction(reduction)
-    _check_flag(validate, "validate")
-    kept = _require_labels_in_range(labels, num_classes, ignore_index)
-
-    if (
-        x.dtype == np.float32
-        and x.ndim == 2
-        and axis == 1
-        and x.shape[0] > 0
-        and 0 < num_classes <= _SHORT_ROWS
-        and kept is None
-        and weight is None
-        and smoothing == 0.0
-    ):
-        return _short_float32_rows(x, labels, reduction, want_grad=want_grad)
-
-    squeeze = x.ndim == 1
-    if squeeze:  # one example: work on a batch of one
-        x, labels, axis = x[np.newaxis], labels[np.newaxis], 1
-        kept = None if kept is None else kept[np.newaxis]
-
-    rows, denominator = _label_rows(labels, kept, weight, num_classes, smoothing, reduction)
-    rows = rows.with_class_axis(axis)
-    pass_ = _LabelPass(
-        axis=axis,
-        weight=None if weight is None else _along(weight, axis, x.ndim),
-        total_weight=float(num_classes) if weight is None else float(np.sum(weight)),
-        smoothing=smoothing,
-        judge_float32=(
-            x.dtype == np.float32 and smoothing == 0.0 and num_classes >= _FAST_MIN_CLASSES
-        ),
-        scratch=_Scratch(_block_shape(x.shape, axis)),
-    )
-    # Per-row results of the pass, with the class axis kept as length 1.
-    working = _working_dtype(x.dtype)
-    row_shape = (*x.shape[:axis], 1, *x.shape[axis + 1 :])
-    found = _RowResults(
-        m=np.zeros(row_shape, dtype=x.dtype),
-        gap=np.zeros(row_shape, dtype=working),
-        s=np.zeros(row_shape, dtype=working),
-        distance=np.zeros(row_shape, dtype=working) if smoothing else None,
-    )
-    label_logits = np.take_along_axis(x, rows.labels, axis=axis)
-    grad = np.empty_like(x) if want_grad else None
-    try_fast = pass_.judge_float32
-    for index, _, _ in _row_blocks(x.shape, axis):
-        # Neighbouring rows of a batch are alike: a block on which float32 arithmetic was
-        # (or would have been) accurate enough predicts the next one.
-        try_fast = pass_.block(
-            x[index],
-            label_logits[index],
-            rows.block(index),
-            None if grad is None else grad[index],
-            found.block(index),
-            try_fast=try_fast,
-        )
-
-    _require_finite_maximum(found.m, rows.kept, axis)
-    if grad is not None:
-        pass_.finish_gradient(grad, found, rows)
-    losses = np.squeeze(pass_.losses(found, rows, num_classes), axis=axis)
-    if squeeze:
-        losses = losses[0]
-        grad = None if grad is None else grad[0]
-    loss = _as_result(reduce_losses(losses, reduction, denominator), x.dtype)
-    return loss, grad
-
-
-def _short_float32_rows(
-    x: np.ndarray, labels: np.ndarray, reduction: str, *, want_grad: bool
-) -> tuple[Any, np.ndarray | None]:
-    r"""The integer-label loss of a batch of float32 rows of a few classes, no options.
-
-    The general pass, for ``(N, C)`` float32 logits with :math:`C \le` :data:`_SHORT_ROWS`
-    and neither weights, ignored labels nor smoothing, computed class-major in float64
-    as in :meth:`_LabelPass._exact_short_rows`: the shifts :math:`z_j - m` are exact in
-    float64, and every entry at the maximum is exactly :math:`e^0 = 1`. What differs is
-    the cost: a NumPy reduction over a short axis pays per row (a maximum over 10
-    classes costs as much as 40 exponentials per row), so the maximum is taken one class
-    at a time, a vector operation of length :math:`N` each, and :math:`S` is the sum of
-    all terms less 1, one matrix-vector product. That difference has relative error at
-    most :math:`2^{-49} (1 + S) / S`, below :math:`2^{-29}` for :math:`S \ge
-    2^{-20}`; a row with a smaller :math:`S` (a confident one) is summed again without
-    its maximal entry by :func:`_exact_tail`. Either way :math:`S` is far more accurate
-    than float32 needs, and every result is rounded to float32 once.
-    """
-    num_rows, num_classes = x.shape
-    # Classes first, widened: every step below is a vector operation over the rows.
-    terms = np.array(x.T, dtype=np.float64, order="C")
-    m = terms[0].copy()
-    for logits_of_class in terms[1:]:
-        np.maximum(m, logits_of_class, out=m)  # propagates NaN, like np.max
-    _require_finite_maximum(m[:, np.newaxis], None, 1)
-    # The label's entry in the flattened class-major terms.
-    at_label = labels * num_rows + np.arange(num_rows)
-    flat_terms = terms.reshape(-1)
-    with np.errstate(invalid="ignore"):
-        terms -= m  # exact: float32 logits, float64 differences
-        gap = 0.0 - flat_terms[at_label]  # m - x_y >= 0, exact
-        np.exp(terms, out=terms)  # exactly 1 at every maximal entry
-        # The sum of all terms less the one maximal entry. Summing C <= 16 non-negative
-        # terms costs at most 15 roundings of 2^-53 relative to the sum 1 + S, so S
-        # has relative error at most 2^-49 (1 + S) / S: below 2^-29 when S >= 2^-20.
-        s = np.ones(num_classes) @ terms - 1.0
-        confident = np.flatnonzero(s < _SHORT_EXACT_TAIL)
-        if confident.size:
-            s[confident] = _exact_tail(terms[:, confident])
-        losses = gap + np.log1p(s)
-    divisor = _mean_denominator(reduction, num_rows)
-    loss = _as_result(reduce_losses(losses, reduction), x.dtype)
-    if not want_grad:
-        return loss, None
-    with np.errstate(invalid="ignore"):
-        scale = (1.0 / divisor) / (1.0 + s)
-        grad = np.empty_like(x)
-        # Scale and round to float32 in one pass, written back in the rows' own order.
-        np.multiply(terms, scale, out=grad.T, casting="same_kind")
-        # p_y - 1 = ((e^{x_y - m} - 1) - S) / (1 + S): the first difference is exact or
-        # one rounding, and exactly 0 at a maximal label, where -S / (1 + S) keeps every
-        # digit of a confident row; both parts are then <= 0, so nothing cancels.
-        label_grad = ((flat_terms[at_label] - 1.0) - s) * scale
-    grad.reshape(-1)[labels + num_classes * np.arange(num_rows)] = label_grad
-    return loss, grad
-
-
-def _exact_tail(terms: np.ndarray) -> np.ndarray:
-    """:math:`S` from class-major terms :math:`e^{z_j - m}`, leaving out one maximal entry.
-
-    The entries at the maximum are exactly 1: the sum of the others, plus one for every
-    tie beyond the first, is exact to a rounding however small :math:`S` is.
-    """
-    at_max = terms == 1.0
-    below = np.where(at_max, 0.0, terms)
-    return np.sum(below, axis=0) + (np.sum(at_max, axis=0) - 1.0)
-
-
-class _RowResults(NamedTuple):
-    """What the pass finds for each row (arrays with the class axis kept as length 1)."""
-
-    m: np.ndarray  # the maximum logit
-    gap: np.ndarray  # m - x_y, in the working precision
-    s: np.ndarray  # S = sum_{j != k} exp(x_j - m)
-    distance: np.ndarray | None  # sum_c w_c (m - x_c), with smoothing only
-
-    def block(self, index: tuple[slice, ...]) -> _RowResults:
-        """Views of the rows of one block, to be filled in."""
-        return _RowResults(*(None if v is None else v[index] for v in self))
-
-
-def _label_rows(
-    labels: np.ndarray,
-    kept: np.ndarray | None,
-    weight: np.ndarray | None,
-    num_classes: int,
-    smoothing: float,
-    reduction: str,
-) -> tuple[_LabelRows, float]:
-    """The per-example coefficients of the loss and gradient, and the mean's denominator."""
-    if weight is None and kept is None:
-        label_weight: Any = 1.0
-        denominator = float(labels.size)
-        safe_labels = labels
-    else:
-        safe_labels = labels if kept is None else np.where(kept, labels, 0)
-        label_weight = np.ones(labels.shape) if weight is None else weight[safe_labels]
-        if kept is not None:
-            label_weight = np.where(kept, label_weight, 0.0)
-        denominator = float(np.sum(label_weight))
-    divisor = _mean_denominator(reduction, denominator)
-    total_weight = float(num_classes) if weight is None else float(np.sum(weight))
-    smooth = smoothing / num_classes
-    coef_all = ((1.0 - smoothing) * label_weight + smooth * total_weight) / divisor
-    coef_label = (1.0 - smoothing) * label_weight / divisor
-    coef_smooth: Any = smooth / divisor
-    if kept is not None:
-        # Written as a choice, not a product: 0 * NaN (a mean over nothing) would be NaN.
-        coef_all = np.where(kept, coef_all, 0.0)
-        coef_label = np.where(kept, coef_label, 0.0)
-        coef_smooth = np.where(kept, coef_smooth, 0.0)
-    rows = _LabelRows(safe_labels, kept, label_weight, coef_all, coef_label, coef_smooth)
-    return rows, denominator
-
-
-class _LabelPass(NamedTuple):
-    """What every block of one call to an integer-label loss shares, and its steps."""
-
-    axis: int
-    weight: np.ndarray | None  # per class, shaped to broadcast along the class axis
-    total_weight: float  # W = sum_c w_c (C without weights)
-    smoothing: float
-    judge_float32: bool  # float32 logits, no smoothing, enough classes for the fast path
-    scratch: _Scratch
-
-    def block(
-        self,
-        x: np.ndarray,
-        label_logits: np.ndarray,
-        rows: _LabelRows,
-        grad: np.ndarray | None,
-        found: _RowResults,
-        *,
-        try_fast: bool,
-    ) -> bool:
-        r"""Run the pass over one block of rows; return whether float32 sufficed.
-
-        Fills ``found`` for these rows and, if ``grad`` is given, writes
-        :math:`(a/D)\,p_j - (\varepsilon/C)\,w_j/D` into it, except at the label,
-        which :meth:`finish_gradient` writes for all rows at once. With ``try_fast``, the
-        exponentials are first computed in float32, in the gradient's own memory; if
-        :func:`_float32_pass_is_accurate` cannot prove that the result meets the accuracy
-        targets for every row of the block, the block is recomputed with float64 shifts
-        and exponentials. The result says whether float32 was (or, after a float64 pass,
-        would have been) accurate enough: the next block tries it only then.
-
-        Floating-point warnings are off: NaN logits propagate by design, an infinite row
-        maximum is reported afterwards, and exp underflows to 0 for far-behind classes.
-        """
-        axis = self.axis
-        num_classes = x.shape[axis]
-        with np.errstate(all="ignore"):
-            if try_fast:
-                k = np.argmax(x, axis=axis, keepdims=True)
-                m = np.take_along_axis(x, k, axis=axis).astype(np.float64)
-                exps = grad if grad is not None else self.scratch.like(x, x.dtype)
-                # e^{x_j} itself, not e^{x_j - m}: the argument is the exact logit, and a
-                # proof below checks that m keeps every term in float32's normal range.
-                np.exp(x, out=exps)
-                np.put_along_axis(exps, k, 0.0, axis=axis)
-                s = np.sum(exps, axis=axis, keepdims=True, dtype=np.float64)
-                exp_minus_m = np.exp(-m)
-                s *= exp_minus_m  # S = sum_{j != k} e^{x_j - m}
-                # m - x_y >= 0, exact in float64, exactly 0 when the label is maximal.
-                gap = np.subtract(m, label_logits, dtype=np.float64)
-                one_plus_s = 1.0 + s
-                scale = rows.coef_all * exp_minus_m / one_plus_s
-                if _float32_pass_is_accurate(s, gap, m, scale, rows.coef_all, num_classes):
-                    if grad is not None:
-                        grad *= scale.astype(np.float32)
-                        np.put_along_axis(grad, k, rows.coef_all / one_plus_s, axis=axis)
-                    self._store(found, m, gap, s)
-                    return True
-            if num_classes <= _SHORT_ROWS:
-                self._exact_short_rows(x, label_logits, rows, grad, found)
-            else:
-                self._exact_block(x, label_logits, rows, grad, found)
-            if not self.judge_float32:
-                return False
-            m = found.m.astype(np.float64)
-            scale = rows.coef_all * np.exp(-m) / (1.0 + found.s)
-            return _float32_pass_is_accurate(
-                found.s, found.gap, m, scale, rows.coef_all, num_classes
-            )
-
-    def _exact_block(
-        self,
-        x: np.ndarray,
-        label_logits: np.ndarray,
-        rows: _LabelRows,
-        grad: np.ndarray | None,
-        found: _RowResults,
-    ) -> None:
-        """The pass over one block with the shifts and exponentials in float64."""
-        axis = self.axis
-        working = _working_dtype(x.dtype)
-        k = np.argmax(x, axis=axis, keepdims=True)
-        m = np.take_along_axis(x, k, axis=axis)
-        gap = np.subtract(m, label_logits, dtype=working)
-        exps = grad if grad is not None and grad.dtype == working else self.scratch.like(x, working)
-        _shift(x, m.astype(working), exps)
-        distance = _weighted_distance(exps, axis, self.weight) if self.smoothing else None
-        np.exp(exps, out=exps)
-        # S leaves out the maximal entry exactly, rather than subtracting 1 from the sum,
-        # so that a confident row's tiny S keeps its digits.
-        np.put_along_axis(exps, k, 0.0, axis=axis)
-        s = _row_tail_sum(exps, axis, accurate=working == x.dtype)
-        np.put_along_axis(exps, k, 1.0, axis=axis)
-        if grad is not None:
-            scale = rows.coef_all / (1.0 + s)
-            if self.smoothing:
-                exps *= scale
-                exps -= rows.coef_smooth * (1.0 if self.weight is None else self.weight)
-                if exps is not grad:
-                    np.copyto(grad, exps, casting="same_kind")
-            else:  # scale and round to the gradient's dtype in one pass
-                np.multiply(exps, scale, out=grad, casting="same_kind")
-        self._store(found, m, gap, s, distance)
-
-    def _exact_short_rows(
-        self,
-        x: np.ndarray,
-        label_logits: np.ndarray,
-        rows: _LabelRows,
-        grad: np.ndarray | None,
-        found: _RowResults,
-    ) -> None:
-        """:meth:`_exact_block` for rows of a few classes, computed class-major.
-
-        NumPy reduces a short last axis row by row, at a cost per row; with the classes
-        first, each reduction is one vectorized operation per class. No maximal index is
-        needed either: every entry equal to the row maximum has :math:`e^0 = 1`, so
-        :math:`S` is the sum over the entries below the maximum plus the number of ties
-        beyond the first.
-        """
-        axis = self.axis
-        working = _working_dtype(x.dtype)
-        # Always a copy (np.ascontiguousarray could return x itself), classes first.
-        shifted = np.array(np.moveaxis(x, axis, 0), dtype=working, order="C", copy=True)
-        m = np.max(shifted, axis=0, keepdims=True)
-        shifted -= m  # exact for float32 logits
-        at_max = shifted == 0
-        ties = np.sum(at_max, axis=0, keepdims=True, dtype=working)
-        weight = None if self.weight is None else np.moveaxis(self.weight, axis, 0)
-        distance = _weighted_distance(shifted, 0, weight) if self.smoothing else None
-        np.exp(shifted, out=shifted)
-        # Every entry at the maximum is exactly e^0 = 1: subtracting them one by one is
-        # exact, and leaves the terms below the maximum whatever their size.
-        s = _tail_sum(shifted - at_max, 0, accurate=working == x.dtype)
-        s += ties - 1.0
-        # A row of NaN or with an infinite maximum has no entry below or at the maximum
-        # (x - m is NaN): its S is NaN, as in the row-major pass.
-        s[~np.isfinite(m)] = np.nan
-        if grad is not None:
-            scale = _classes_first(rows.coef_all, axis) / (1.0 + s)
-            grad_class_major = np.moveaxis(grad, axis, 0)
-            if self.smoothing:
-                shifted *= scale
-                smooth = _classes_first(rows.coef_smooth, axis)
-                shifted -= smooth * (1.0 if weight is None else weight)
-                np.copyto(grad_class_major, shifted, casting="same_kind")
-            else:  # scale and round to the gradient's dtype in one pass
-                np.multiply(shifted, scale, out=grad_class_major, casting="same_kind")
-        m = np.moveaxis(m, 0, axis)
-        gap = np.subtract(m, label_logits, dtype=working)
-        distance = None if distance is None else np.moveaxis(distance, 0, axis)
-        self._store(found, m, gap, np.moveaxis(s, 0, axis), distance)
-
-    @staticmethod
-    def _store(found: _RowResults, m, gap, s, distance=None) -> None:
-        found.m[...] = m
-        found.gap[...] = gap
-        found.s[...] = s
-        if distance is not None:
-            found.distance[...] = distance
-
-    def finish_gradient(self, grad: np.ndarray, found: _RowResults, rows: _LabelRows) -> None:
-        """Write the entry at the label of every row, and zero the ignored rows."""
-        s, gap = found.s, found.gap
-        with np.errstate(invalid="ignore", over="ignore"):
-            one_plus_s = 1.0 + s
-            # a p_y - b_y. If the label is a maximal class, p_y - 1 would round p_y to 1
-            # in a confident row: there it is -S / (1 + S), which keeps every digit.
-            off_max = rows.coef_all * np.exp(-gap) / one_plus_s - rows.coef_label
-            on_max = -rows.coef_label * s / one_plus_s
-            if self.smoothing:
-                weight = self.weight
-                weight_at_label = (
-                    1.0 if weight is None else np.take_along_axis(weight, rows.labels, self.axis)
-                )
-                off_max = off_max - rows.coef_smooth * weight_at_label
-                on_max = on_max + rows.coef_smooth * (
-                    self.total_weight / one_plus_s - weight_at_label
-                )
-            at_label = np.where(gap == 0, on_max, off_max)
-        np.put_along_axis(grad, rows.labels, at_label, axis=self.axis)
-        if rows.kept is not None:
-            # An ignored example has gradient 0 whatever its logits (NaN included).
-            ignored = ~np.squeeze(rows.kept, axis=self.axis)
-            np.moveaxis(grad, self.axis, -1)[ignored] = 0.0
-
-    def losses(self, found: _RowResults, rows: _LabelRows, num_classes: int) -> np.ndarray:
-        r"""Per-example losses (class axis kept), float64:
-        :math:`(1-\varepsilon)\,w_y (-\log p_y) + \frac{\varepsilon}{C} \sum_i w_i
-        (-\log p_i)`, with :math:`-\log p_i = (m - z_i) + \operatorname{log1p}(S)`.
-        """
-        log1p_s = np.log1p(found.s)
-        with np.errstate(invalid="ignore"):
-            losses = found.gap + log1p_s
-        if np.ndim(rows.label_weight) or self.smoothing:
-            losses = _times((1.0 - self.smoothing) * rows.label_weight, losses)
-        if self.smoothing:
-            losses += self.smoothing / num_classes * (found.distance + self.total_weight * log1p_s)
-        if rows.kept is not None:
-            losses = np.where(rows.kept, losses, 0.0)
-        return losses
-
-
-def _weighted_distance(shifted: np.ndarray, axis: int, weight: np.ndarray | None) -> np.ndarray:
-    r""":math:`\sum_i w_i (m - z_i) \ge 0` from the shifts :math:`z_i - m`; 0 where :math:`w_i = 0`."""
-    if weight is None:
-        return 0.0 - np.sum(shifted, axis=axis, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        products = shifted * weight
-    np.copyto(products, 0.0, where=weight == 0)  # a class of weight 0 counts for nothing
-    return 0.0 - np.sum(products, axis=axis, keepdims=True)
-
-
-def _float32_pass_is_accurate(
-    s: np.ndarray,
-    gap: np.ndarray,
-    m: np.ndarray,
-    scale: np.ndarray,
-    coef_all: Any,
-    num_classes: int,
-) -> bool:
-    r"""Whether float32 exponentials give every row of a block the accuracy targets.
-
-    The float32 pass computes :math:`E_j = \operatorname{fl}(e^{z_j})` for every logit,
-    :math:`S = e^{-m} \sum_{j \ne r} E_j` with the sum and the row scalars in float64,
-    and the gradient entries :math:`\operatorname{fl}(E_j \cdot \operatorname{fl}(c))`
-    with :math:`c = (a/D)\,e^{-m} / (1 + S)`. The targets: a loss within 2 ulps, every
-    gradient entry within :math:`\epsilon = 2u` of the row's largest entry, and the
-    entry :math:`-S/(1 + S)` within 4 ulps, where :math:`u = 2^{-24}`. This function
-    proves them row by row from quantities the pass has already computed, or says no;
-    ignored rows and rows of weight 0 are exact either way.
-
-    The argument of each exponential is the logit itself, exact, so each :math:`E_j`
-    has relative error at most :math:`\gamma = 6u` (NumPy's accuracy tests allow 3 ulps
-    for float32 ``exp``; an ulp is at most :math:`2u` relative; the worst measured over
-    every float32 in :math:`[-87.3, 88.7]` is :math:`3.6u`), provided no term overflows
-    or leaves the normal range where it matters: :math:`-20 \le m \le 88` ensures
-    that (a subnormal term is at most :math:`2^{-126}`, below :math:`u e^{m} S \cdot
-    10^{-16}` when :math:`S \ge 1`). Summing :math:`C` terms in float64 and the row
-    scalars add at most :math:`(2C + 4)\,2^{-53}`. So :math:`S` has relative error at
-    most
-
-    .. math::
-
-        \delta = 6u + (2C + 4)\,2^{-53}.
-
-    The loss :math:`(m - z_y) + \operatorname{log1p}(S)` then moves by at most
-    :math:`\delta S / (1 + S)`; it is accurate if that is below :math:`1.45 u` times
-    the loss (with the final rounding, under 2 ulps; also for a sum or mean of such
-    losses). A gradient entry off the label has error at most :math:`(\gamma + 2u +
-    \delta)/(1 + S)` relative to the row's scale :math:`a/D` (the exponential, the
-    rounding of :math:`c` and of the product, and :math:`S`), and the entries at the
-    label and at :math:`r`, computed in float64 from :math:`S`, at most
-    :math:`\delta/(1 + S)`; both must stay below :math:`2u` times the row's largest
-    entry (:math:`1 - p_y \ge 1/2` off the maximum, :math:`S/(1 + S)` at it), with
-    room for their own rounding. Finally :math:`c` must be a normal float32 number,
-    so that rounding it costs at most :math:`u`, and :math:`S \ge 1`.
-    """
-    # Called with floating-point warnings off (S may be NaN, 0 or inf in rows that fail).
-    delta = _EXP32_RELATIVE_ERROR + (2 * num_classes + 4) * 2.0**-53
-    one_plus_s = 1.0 + s
-    loss_ok = delta * (s / one_plus_s) <= (1.45 / 1.001) * _U32 * (gap + np.log1p(s))
-    # The row's largest gradient entry, times (1 + S): 1 + S - e^-(m - x_y) off the
-    # maximum, S at it; with a margin of 1%.
-    largest = np.where(gap == 0, s, one_plus_s - np.exp(-gap)) * (0.99 * _U32)
-    needed = max((_EXP32_RELATIVE_ERROR + 2 * _U32 + delta) / 1.9, delta / 0.9) * 1.01
-    accurate = (
-        (s >= 1.0)
-        & (m >= -20.0)
-        & (m <= 88.0)
-        & loss_ok
-        & (needed <= largest)
-        & (scale >= 2.0**-125)
-        & (scale <= 2.0**125)
-    )
-    exact_anyway = coef_all == 0  # ignored, or weight 0: loss and gradient are 0
-    return bool(np.all(accurate | exact_anyway))
+    loss = gradient = None
+    if value:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # 0 log 0 = 0: a class with no target mass contributes nothing, even where p = 0.
+            terms = np.where(absent, 0.0, t * np.log(p))
+        # 0.0 - sum turns the -0.0 of a perfect prediction into +0.0.
+        losses = 0.0 - np.sum(terms, axis=axis)
+        loss = as_result(reduce_losses(losses, reduction), dtype)
+    if grad:
+        divisor = mean_divisor(reduction, p.size // p.shape[axis])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gradient = as_result(np.where(absent, 0.0, -t / p) / divisor, dtype)
+    return loss, gradient

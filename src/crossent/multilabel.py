@@ -19,14 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from crossent._reduction import check_reduction, reduce_losses
+from crossent._core import require_finite_row_max, shifted_exp_and_tail_sum
+from crossent._reduction import as_result, check_reduction, mean_divisor, reduce_losses
 from crossent._validation import (
     as_float_array,
+    check_choice,
+    check_flag,
     class_axis,
+    first_index,
     require_finite_nonnegative,
     require_same_shape,
+    spell_entry,
 )
-from crossent.activations import _shifted_exp_and_tail_sum
 
 __all__ = [
     "multilabel_softmax_cross_entropy",
@@ -325,15 +329,15 @@ def _multilabel(
     axis = class_axis(x, axis, "logits")
     t = as_float_array(targets, "targets")
     require_same_shape(t, "targets", x.shape, "logits")
-    empty = _check_empty(empty)
+    empty = check_choice(empty, "empty", EMPTY_POLICIES)
     reduction = check_reduction(reduction)
-    if validate:
+    if check_flag(validate, "validate"):
         require_finite_nonnegative(t, "targets")
 
     total = np.sum(t, axis=axis, keepdims=True, dtype=np.float64)
     is_empty = total == 0.0
     if empty == "raise" and is_empty.any():
-        row = _row_name("targets", is_empty, axis)
+        row = spell_entry("targets", first_index(is_empty), axis=axis)
         raise ValueError(
             f"{row} has no positive class (its targets sum to 0); every row needs a "
             'positive target, or pass empty="ignore" to leave such rows out'
@@ -341,33 +345,19 @@ def _multilabel(
     counted = ~is_empty
     count = int(np.count_nonzero(counted))
 
-    exp_shifted, m, s, k = _shifted_exp_and_tail_sum(x, axis)
-    bad_maximum = np.isinf(m) & counted
-    if bad_maximum.any():
-        row = _row_name("logits", bad_maximum, axis)
-        maximum = m[_first(bad_maximum)]
-        reason = "every class is masked" if maximum < 0 else "a +inf logit has no softmax"
-        raise ValueError(
-            f"multilabel_softmax_cross_entropy needs a finite maximum in every row of logits "
-            f"along axis={axis}; {row} has maximum {maximum} ({reason})"
-        )
-
+    exp_shifted, m, s, k = shifted_exp_and_tail_sum(x, axis)
+    require_finite_row_max(
+        m, axis, function="multilabel_softmax_cross_entropy", counted=counted, say_row=False
+    )
     loss = gradient = None
     if value:
         # Without a gradient to compute, the exponentials' memory takes the shifts.
         shifts = np.empty_like(x) if grad else exp_shifted
         rows = _row_losses(x, t, m, s, total, counted, axis, shifts)
-        # Rounding a float64 beyond the float32 range gives inf, the correctly rounded value.
-        with np.errstate(over="ignore"):
-            if reduction == "none":
-                loss = rows.astype(dtype)
-                loss = loss[()] if loss.ndim == 0 else loss
-            else:
-                loss = dtype.type(reduce_losses(rows, reduction, denominator=count))
+        loss = as_result(reduce_losses(rows, reduction, denominator=count), dtype)
     if grad:
-        gradient = _gradient(exp_shifted, t, s, k, total, is_empty, axis)
-        if reduction == "mean" and count > 0:
-            gradient /= count
+        divisor = mean_divisor(reduction, count)
+        gradient = _gradient(exp_shifted, t, s, k, total, is_empty, axis, divisor)
         gradient = gradient.astype(dtype, copy=False)
     return loss, gradient
 
@@ -419,8 +409,9 @@ def _gradient(
     total: np.ndarray,
     is_empty: np.ndarray,
     axis: int,
+    divisor: float,
 ) -> np.ndarray:
-    """softmax(z) - t / M for every row (in place in ``exp_shifted``), zero for empty rows."""
+    """(softmax(z) - t / M) / divisor for every row (in place in ``exp_shifted``), 0 if empty."""
     gradient = exp_shifted
     dtype = gradient.dtype
     # The row scalars 1 + S and T are rounded to the dtype of the logits first: dividing a
@@ -443,28 +434,8 @@ def _gradient(
             p_k + share_k > 1.0, (total - t_k) / total - s / (1.0 + s), p_k - share_k
         )
     np.put_along_axis(gradient, k, at_maximum.astype(gradient.dtype), axis=axis)
+    if divisor != 1.0:
+        gradient /= divisor  # NaN for a mean over nothing: every row is then empty
     if is_empty.any():
         np.copyto(gradient, 0.0, where=is_empty)
     return gradient
-
-
-def _check_empty(empty: Any) -> str:
-    if not isinstance(empty, str):
-        raise TypeError(
-            f"empty must be a str, one of {EMPTY_POLICIES}, got {type(empty).__name__} {empty!r}"
-        )
-    if empty not in EMPTY_POLICIES:
-        raise ValueError(f"empty must be one of {EMPTY_POLICIES}, got {empty!r}")
-    return empty
-
-
-def _first(mask: np.ndarray) -> tuple[int, ...]:
-    """The index of the first True entry of ``mask``, in C order."""
-    return tuple(int(i) for i in np.unravel_index(int(np.argmax(mask)), mask.shape))
-
-
-def _row_name(name: str, row_mask: np.ndarray, axis: int) -> str:
-    """Spell the first row flagged in ``row_mask`` (keepdims) as ``name[2, :]``."""
-    index = _first(row_mask)
-    where = ", ".join(":" if dim == axis else str(i) for dim, i in enumerate(index))
-    return f"{name}[{where}]"
