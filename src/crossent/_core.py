@@ -17,6 +17,7 @@ has a finite maximum.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -27,10 +28,13 @@ from crossent._validation import require_finite_row_max
 
 __all__ = [
     "BLOCK_ENTRIES",
+    "BLOCK_FRACTION",
     "ELEMENT_BLOCK_ENTRIES",
+    "MIN_BLOCK_ENTRIES",
     "SHORT_ROWS",
     "Scratch",
     "ShiftedExp",
+    "along",
     "block_shape",
     "classes_first",
     "exp_in_place",
@@ -54,9 +58,15 @@ def working_dtype(dtype: Any) -> np.dtype:
 
 
 # Entries per block of rows. A row pass works on a block at a time, so that its float64
-# temporaries (4 MiB each) stay in the last-level cache and none of them is the size of
-# the logits: the peak extra memory of a loss is its gradient, not a multiple of it.
+# temporaries stay in the cache and none of them is the size of the logits: the peak
+# extra memory of a loss is its gradient, not a multiple of it. A block has at most
+# BLOCK_ENTRIES entries (a 4 MiB float64 scratch) and at most 1/BLOCK_FRACTION of the
+# array, so that the float64 scratch of float32 logits stays within 1/32 of their size
+# (for 4096 x 1000 logits: 64 rows, 512 KiB); but at least MIN_BLOCK_ENTRIES, below
+# which NumPy's cost per call outweighs the work of a block.
 BLOCK_ENTRIES = 1 << 19
+BLOCK_FRACTION = 64
+MIN_BLOCK_ENTRIES = 1 << 14
 
 # Entries per block of an elementwise loss (binary.py). Its formulas take several
 # temporaries per entry, so the block is smaller: eight 512 KiB arrays fit in L2.
@@ -223,8 +233,9 @@ def row_blocks(shape: tuple[int, ...], axis: int):
     length = shape[batch_axis]
     if length == 0 or math.prod(shape) == 0:
         return
-    entries_per_slice = math.prod(shape) // length
-    step = max(1, _paths.block_entries(BLOCK_ENTRIES) // entries_per_slice)
+    entries = math.prod(shape)
+    default = min(BLOCK_ENTRIES, max(MIN_BLOCK_ENTRIES, entries // BLOCK_FRACTION))
+    step = max(1, _paths.block_entries(default) // (entries // length))
     for start in range(0, length, step):
         rows = slice(start, start + step)
         index = (slice(None),) * batch_axis + (rows,)
@@ -287,3 +298,29 @@ def row_tail_sum(terms: np.ndarray, axis: int, *, accurate: bool) -> np.ndarray:
         return tail_sum(terms, axis, accurate=accurate)
     class_major = np.moveaxis(terms, axis, 0).copy()
     return np.moveaxis(tail_sum(class_major, 0, accurate=accurate), 0, axis)
+
+
+def along(index: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
+    """The entries at ``index`` along ``axis``: ``a[along(k, axis)]`` is
+    ``np.take_along_axis(a, k, axis)``, and assigning to it is ``np.put_along_axis``.
+
+    ``index`` has the shape of ``a`` with ``axis`` of length 1 (as from ``keepdims``).
+    The same, but without NumPy's checks and index building at every call, which cost
+    several times the work on a block of rows.
+    """
+    grids = _grids(index.shape, axis)
+    return (*grids[:axis], index, *grids[axis + 1 :])
+
+
+@functools.lru_cache(maxsize=16)
+def _grids(shape: tuple[int, ...], axis: int) -> tuple[np.ndarray | None, ...]:
+    """``np.arange`` along every axis of ``shape`` but ``axis``, shaped to broadcast."""
+    grids: list[np.ndarray | None] = []
+    for dim, length in enumerate(shape):
+        if dim == axis:
+            grids.append(None)
+            continue
+        grid = np.arange(length).reshape([length if d == dim else 1 for d in range(len(shape))])
+        grid.flags.writeable = False
+        grids.append(grid)
+    return tuple(grids)

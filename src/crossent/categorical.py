@@ -669,7 +669,7 @@ def softmax_cross_entropy_with_integer_labels(
     :math:`[-20, 88]`, typical of many classes), the exponentials :math:`e^{z_j}` are
     computed in float32, directly into the gradient array; otherwise (confident rows,
     where the loss is about :math:`S`) the shifts and exponentials are computed in
-    float64, about 1.5 times slower. Neither makes a copy of the logits: the only
+    float64, 1.2 to 1.5 times slower. Neither makes a copy of the logits: the only
     array the size of the logits is the gradient itself.
 
     Equivalents: ``torch.nn.functional.cross_entropy(logits, labels, weight,

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from crossent._core import exp_in_place, row_tail_sum, shift, working_dtype
+from crossent._core import along, exp_in_place, row_tail_sum, shift, working_dtype
 from crossent._reduction import mean_divisor, times
 
 __all__ = [
@@ -129,28 +129,26 @@ def softmax_cross_entropy_with_integer_labels_rows(
     """
     working = working_dtype(z.dtype)
     k = np.argmax(z, axis=axis, keepdims=True)
-    m = np.take_along_axis(z, k, axis=axis)
+    at_max = along(k, axis)
+    m = z[at_max]
     if grad is not None and grad.dtype == working:
         work = grad
     e = np.empty(z.shape, working) if work is None else work
     with np.errstate(all="ignore"):  # NaN propagates; far-behind classes underflow to 0
-        gap = np.subtract(m, np.take_along_axis(z, labels, axis=axis), dtype=working)  # m - z_y
+        gap = np.subtract(m, z[along(labels, axis)], dtype=working)  # m - z_y
         shift(z, m.astype(working), e)  # z - m <= 0, exact for float32 logits
         distance = weighted_distance(e, axis, weight) if value and label_smoothing else None
         np.exp(e, out=e)
         # S leaves out the maximal entry exactly, rather than subtracting 1 from the sum.
-        np.put_along_axis(e, k, 0.0, axis=axis)
+        e[at_max] = 0.0
         s = row_tail_sum(e, axis, accurate=working == z.dtype)
-        np.put_along_axis(e, k, 1.0, axis=axis)
+        e[at_max] = 1.0
         if grad is not None:
-            scale = coef.a / (1.0 + s)  # a p_j = a e^{z_j - m} / (1 + S)
+            e *= coef.a / (1.0 + s)  # a p_j = a e^{z_j - m} / (1 + S)
             if label_smoothing:
-                e *= scale
                 e -= coef.c * (1.0 if weight is None else weight)
-                if e is not grad:
-                    np.copyto(grad, e, casting="same_kind")
-            else:  # scale and round to the gradient's dtype in one pass
-                np.multiply(e, scale, out=grad, casting="same_kind")
+            if e is not grad:  # round once to the gradient's dtype
+                np.copyto(grad, e, casting="same_kind")
             gradient_at_label(grad, labels, coef, gap, s, axis, weight, label_smoothing)
     if not value:
         return None, m
@@ -184,7 +182,7 @@ def gradient_at_label(
             total_weight = total_class_weight(weight, num_classes)
             on_max = on_max + coef.c * (total_weight / one_plus_s - w_label)
         at_label = np.where(gap == 0, on_max, off_max)
-    np.put_along_axis(grad, labels, at_label, axis=axis)
+    grad[along(labels, axis)] = at_label
     if coef.kept is not None:
         # An ignored example has gradient 0 whatever its logits (NaN included).
         np.moveaxis(grad, axis, -1)[~np.squeeze(coef.kept, axis=axis)] = 0.0
