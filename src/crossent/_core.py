@@ -37,6 +37,7 @@ __all__ = [
     "along",
     "block_shape",
     "classes_first",
+    "element_blocks",
     "exp_in_place",
     "extracted_sum",
     "require_finite_row_max",
@@ -76,6 +77,14 @@ ELEMENT_BLOCK_ENTRIES = 1 << 16
 # axis row by row, at a cost per row; over a leading axis it needs one vectorized
 # operation per class (two to three times faster for 10 classes).
 SHORT_ROWS = 16
+
+
+def element_blocks(shape: tuple[int, ...]):
+    """Slices of the first axis that cover an array of ``shape`` (at least 1-d) in blocks
+    of about :data:`ELEMENT_BLOCK_ENTRIES` entries, for an elementwise loss."""
+    rows_per_block = max(1, ELEMENT_BLOCK_ENTRIES // max(1, math.prod(shape[1:])))
+    for start in range(0, shape[0], rows_per_block):
+        yield slice(start, start + rows_per_block)
 
 
 def exp_in_place(values: np.ndarray) -> None:

@@ -1,6 +1,7 @@
-"""The drivers of the two softmax losses: check, split into blocks, pick a path, reduce.
+"""The drivers of the softmax losses: check, split into blocks, pick a path, reduce.
 
-Each public loss of :mod:`crossent.categorical` is one call to a driver here. A driver
+Each public loss of :mod:`crossent.categorical` is one call to a driver here, and
+:mod:`crossent.multilabel` runs its reference path through :func:`row_losses`. A driver
 validates the arguments (:mod:`crossent._validation`), runs the rows a block at a time
 (:func:`crossent._core.row_blocks`) through a fast path where one applies
 (:mod:`crossent._fast_paths`) or else the reference path (:mod:`crossent.reference`),
@@ -10,6 +11,7 @@ checks that every counted row has a finite maximum, and reduces
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,7 +40,7 @@ from crossent._validation import (
     require_unit_interval,
 )
 
-__all__ = ["integer_label_loss", "soft_target_loss"]
+__all__ = ["integer_label_loss", "row_losses", "soft_target_loss"]
 
 INTEGER = "softmax_cross_entropy_with_integer_labels"
 
@@ -155,30 +157,62 @@ def soft_target_loss(
     if check_flag(validate, "validate"):
         require_unit_interval(targets, "targets")
 
+    divisor = mean_divisor(reduction, x.size // x.shape[axis])
+    weight_b = None if weight is None else _along(weight, axis, x.ndim)
+    losses, gradient = row_losses(
+        reference.softmax_cross_entropy_rows, x, targets, axis, function="softmax_cross_entropy",
+        value=value, grad=grad, weight=weight_b, label_smoothing=smoothing, divisor=divisor,
+    )  # fmt: skip
+    loss = as_result(reduce_losses(losses, reduction), x.dtype) if value else None
+    return loss, gradient
+
+
+def row_losses(
+    rows_function: Callable[..., tuple[np.ndarray | None, np.ndarray]],
+    x: np.ndarray,
+    targets: np.ndarray,
+    axis: int,
+    *,
+    function: str,
+    value: bool,
+    grad: bool,
+    counted: np.ndarray | None = None,
+    say_row: bool = True,
+    **options: Any,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Run a reference path of target rows over ``x`` a block of rows at a time.
+
+    ``rows_function(x_block, targets_block, axis=..., grad=..., work=..., value=...,
+    **options)`` returns the block's float64 losses and row maxima. Returns the per-row
+    losses (float64, ``axis`` removed; None unless ``value``) and the gradient (dtype of
+    ``x``; None unless ``grad``), after checking that every ``counted`` row (all rows by
+    default; keepdims shape) has a finite maximum; ``function`` names the loss in the
+    error.
+    """
     squeeze = x.ndim == 1
     if squeeze:  # one example: work on a batch of one
         x, targets, axis = x[np.newaxis], targets[np.newaxis], 1
+        counted = None if counted is None else counted[np.newaxis]
     losses = np.zeros(x.shape[:axis] + x.shape[axis + 1 :]) if value else None
     gradient = np.empty_like(x) if grad else None
-    divisor = mean_divisor(reduction, x.size // x.shape[axis])
-    weight_b = None if weight is None else _along(weight, axis, x.ndim)
     working = working_dtype(x.dtype)
     scratch = Scratch(block_shape(x.shape, axis))
     for index, rows, offset in row_blocks(x.shape, axis):
         g_b = None if gradient is None else gradient[index]
         work = None if g_b is not None and g_b.dtype == working else scratch.like(x[index], working)
-        block_losses, m = reference.softmax_cross_entropy_rows(
-            x[index], targets[index], axis=axis, weight=weight_b, label_smoothing=smoothing,
-            divisor=divisor, grad=g_b, work=work, value=value,
+        block_losses, m = rows_function(
+            x[index], targets[index], axis=axis, grad=g_b, work=work, value=value, **options
+        )
+        require_finite_row_max(
+            m, axis, function=function, counted=None if counted is None else counted[index],
+            offset=offset, say_row=say_row,
         )  # fmt: skip
-        require_finite_row_max(m, axis, function="softmax_cross_entropy", offset=offset)
         if value:
             losses[rows] = np.squeeze(block_losses, axis=axis)
     if squeeze:
         losses = None if losses is None else losses[0]
         gradient = None if gradient is None else gradient[0]
-    loss = as_result(reduce_losses(losses, reduction), x.dtype) if value else None
-    return loss, gradient
+    return losses, gradient
 
 
 def _along(vector: np.ndarray, axis: int, ndim: int) -> np.ndarray:

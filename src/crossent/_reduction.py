@@ -77,7 +77,10 @@ def times(coefficient: Any, value: Any) -> Any:
     """
     with np.errstate(invalid="ignore"):
         product = np.multiply(coefficient, value)
-    absent = (np.asarray(coefficient) == 0) & np.isinf(value)
+    nan = np.isnan(product)
+    if not nan.any():  # 0 times an infinity is NaN: without a NaN there is nothing to do
+        return product
+    absent = nan & (np.asarray(coefficient) == 0) & np.isinf(value)
     if np.ndim(product) == 0:
         return product.dtype.type(0.0) if absent else product
     np.copyto(product, 0.0, where=absent)

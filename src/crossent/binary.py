@@ -31,21 +31,22 @@ the deliberate differences are listed in each function's Notes. Each loss has a 
 partner (the gradient with respect to its first argument) and a ``_value_and_grad``
 partner (both in one pass).
 
-Every entry is computed in float64, one block of entries at a time, and rounded once
-to the dtype of the first argument: float32 input gets float32 results that are nearly
+Every entry is computed in float64 by the reference paths of :mod:`crossent.reference`,
+one block of entries at a time, and rounded once to the dtype of the first argument: float32 input gets float32 results that are nearly
 correctly rounded, without a float64 copy of the whole array.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from crossent._core import ELEMENT_BLOCK_ENTRIES, working_dtype
-from crossent._reduction import check_reduction, reduce_losses, times
+from crossent import reference
+from crossent._core import element_blocks, working_dtype
+from crossent._reduction import check_reduction, reduce_losses
 from crossent._validation import (
     as_float_array,
     broadcast_operand,
@@ -194,33 +195,15 @@ def binary_cross_entropy_grad(
 ) -> Any:
     r"""The gradient of :func:`binary_cross_entropy` with respect to the probabilities.
 
-    Parameters
-    ----------
-    probs : array_like
-        Predicted probabilities :math:`q` in :math:`[0, 1]`, of any shape; real dtype.
-    targets : array_like
-        Targets in :math:`[0, 1]`, of the shape of ``probs``.
-    weight : array_like, optional
-        Non-negative, finite weights, broadcast to the shape of ``probs``.
-    reduction : str, optional
-        ``"mean"`` (the default), ``"sum"`` or ``"none"``. With ``"none"`` the result is
-        the gradient of the sum of the per-entry losses.
-    validate : bool, optional
-        If True (the default), check the ranges of ``probs``, ``targets`` and ``weight``.
+    Parameters and Raises: as for :func:`binary_cross_entropy`.
 
     Returns
     -------
     ndarray
         :math:`\partial L / \partial q`, shaped like ``probs``, in its dtype (a NumPy
         scalar if ``probs`` is 0-d). It is infinite where the loss is: at
-        :math:`q \in \{0, 1\}` unless :math:`q = t`.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not real or ``reduction`` is not a str.
-    ValueError
-        As for :func:`binary_cross_entropy`.
+        :math:`q \in \{0, 1\}` unless :math:`q = t`. With ``reduction="none"`` it is
+        the gradient of the sum of the per-entry losses.
 
     See Also
     --------
@@ -281,18 +264,7 @@ def binary_cross_entropy_value_and_grad(
 ) -> tuple[Any, Any]:
     r""":func:`binary_cross_entropy` and its gradient with respect to ``probs``, in one pass.
 
-    Parameters
-    ----------
-    probs : array_like
-        Predicted probabilities in :math:`[0, 1]`, of any shape; real dtype.
-    targets : array_like
-        Targets in :math:`[0, 1]`, of the shape of ``probs``.
-    weight : array_like, optional
-        Non-negative, finite weights, broadcast to the shape of ``probs``.
-    reduction : str, optional
-        ``"mean"`` (the default), ``"sum"`` or ``"none"``.
-    validate : bool, optional
-        If True (the default), check the ranges of ``probs``, ``targets`` and ``weight``.
+    Parameters and Raises: as for :func:`binary_cross_entropy`.
 
     Returns
     -------
@@ -300,13 +272,6 @@ def binary_cross_entropy_value_and_grad(
         As returned by :func:`binary_cross_entropy`.
     grad : ndarray
         As returned by :func:`binary_cross_entropy_grad`.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not real or ``reduction`` is not a str.
-    ValueError
-        As for :func:`binary_cross_entropy`.
 
     See Also
     --------
@@ -410,14 +375,23 @@ def sigmoid_binary_cross_entropy(
           = w \bigl[w_+ t \operatorname{softplus}(-z)
             + (1 - t) \operatorname{softplus}(z)\bigr],
 
-    and each softplus is computed as
-    :math:`\operatorname{softplus}(\pm z) = \max(\pm z, 0) + \operatorname{log1p}(e^{-|z|})`
-    (Mächler, 2012). The exponent is never positive, so nothing overflows, and every
-    term is non-negative, so nothing cancels. For hard labels the loss is within 4 ulps
-    of the exact value in float32 and float64 for every finite logit (the accuracy tests
-    measure 1.2 ulps in float64 and half an ulp, correct rounding, in float32); a term
-    whose coefficient is 0 is absent, so the loss is finite at :math:`z = \pm\infty` too
-    when the label agrees.
+    and since :math:`\operatorname{softplus}(\pm z) = \max(\pm z, 0) +
+    \operatorname{log1p}(e^{-|z|})` (Mächler, 2012), it is computed split by the sign of
+    :math:`z`:
+
+    .. math::
+
+        \frac{L}{w} = \begin{cases}
+            (1 - t)\,z + (w_+ t + 1 - t) \operatorname{log1p}(e^{-z}) & z \ge 0, \\
+            -w_+ t\,z + (w_+ t + 1 - t) \operatorname{log1p}(e^{z}) & z < 0
+        \end{cases}
+
+    (:func:`crossent.reference.sigmoid_binary_cross_entropy_entries`). The exponent is
+    never positive, so nothing overflows, and both terms are non-negative, so nothing
+    cancels. For hard labels the loss is within 4 ulps of the exact value in float32 and
+    float64 for every finite logit (the accuracy tests measure 1.2 ulps in float64 and
+    half an ulp, correct rounding, in float32); a term whose coefficient is 0 is absent,
+    so the loss is finite at :math:`z = \pm\infty` too when the label agrees.
 
     Equivalents: ``torch.nn.functional.binary_cross_entropy_with_logits(logits,
     targets, weight, pos_weight=pos_weight, reduction=reduction)``
@@ -471,34 +445,14 @@ def sigmoid_binary_cross_entropy_grad(
 ) -> Any:
     r"""The gradient of :func:`sigmoid_binary_cross_entropy` with respect to the logits.
 
-    Parameters
-    ----------
-    logits : array_like
-        Logits, of any shape (0-d too); real dtype.
-    targets : array_like
-        Targets in :math:`[0, 1]`, of the shape of ``logits``.
-    weight : array_like, optional
-        Non-negative, finite weights, broadcast to the shape of ``logits``.
-    pos_weight : array_like, optional
-        Non-negative, finite weights of the positive term, one per class (last axis).
-    reduction : str, optional
-        ``"mean"`` (the default), ``"sum"`` or ``"none"``. With ``"none"`` the result is
-        the gradient of the sum of the per-entry losses.
-    validate : bool, optional
-        If True (the default), check the ranges of ``targets`` and the weights.
+    Parameters and Raises: as for :func:`sigmoid_binary_cross_entropy`.
 
     Returns
     -------
     ndarray
         :math:`\partial L / \partial z`, shaped like ``logits``, in its dtype (a NumPy
-        scalar if ``logits`` is 0-d); finite for every finite input.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not real or ``reduction`` is not a str.
-    ValueError
-        As for :func:`sigmoid_binary_cross_entropy`.
+        scalar if ``logits`` is 0-d); finite for every finite input. With
+        ``reduction="none"`` it is the gradient of the sum of the per-entry losses.
 
     See Also
     --------
@@ -547,20 +501,7 @@ def sigmoid_binary_cross_entropy_value_and_grad(
 ) -> tuple[Any, Any]:
     r""":func:`sigmoid_binary_cross_entropy` and its gradient, sharing one exponential.
 
-    Parameters
-    ----------
-    logits : array_like
-        Logits, of any shape (0-d too); real dtype.
-    targets : array_like
-        Targets in :math:`[0, 1]`, of the shape of ``logits``.
-    weight : array_like, optional
-        Non-negative, finite weights, broadcast to the shape of ``logits``.
-    pos_weight : array_like, optional
-        Non-negative, finite weights of the positive term, one per class (last axis).
-    reduction : str, optional
-        ``"mean"`` (the default), ``"sum"`` or ``"none"``.
-    validate : bool, optional
-        If True (the default), check the ranges of ``targets`` and the weights.
+    Parameters and Raises: as for :func:`sigmoid_binary_cross_entropy`.
 
     Returns
     -------
@@ -568,13 +509,6 @@ def sigmoid_binary_cross_entropy_value_and_grad(
         As returned by :func:`sigmoid_binary_cross_entropy`.
     grad : ndarray
         As returned by :func:`sigmoid_binary_cross_entropy_grad`.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not real or ``reduction`` is not a str.
-    ValueError
-        As for :func:`sigmoid_binary_cross_entropy`.
 
     See Also
     --------
@@ -625,7 +559,8 @@ def _probability_loss(
         require_unit_interval(q, "probs")
         require_unit_interval(t, "targets")
         _require_weights(weight, w, "weight")
-    return _blockwise(_probability_block, q, (t, w), reduction, value=value, grad=grad)
+    entries = reference.binary_cross_entropy_entries
+    return _blockwise(entries, q, (t, w), reduction, value=value, grad=grad)
 
 
 def _logit_loss(
@@ -651,7 +586,8 @@ def _logit_loss(
         require_unit_interval(t, "targets")
         _require_weights(weight, w, "weight")
         _require_weights(pos_weight, p, "pos_weight")
-    return _blockwise(_logit_block, x, (t, w, p), reduction, value=value, grad=grad)
+    entries = reference.sigmoid_binary_cross_entropy_entries
+    return _blockwise(entries, x, (t, w, p), reduction, value=value, grad=grad)
 
 
 def _targets_and_weight(
@@ -680,7 +616,8 @@ def _blockwise(
 ) -> tuple[Any, Any]:
     """Evaluate an elementwise loss block by block in float64, rounding once at the end.
 
-    ``block_function(prediction, *operands, value=..., grad=...)`` receives float64 (or
+    ``block_function(prediction, *operands, value=..., grad=...)``, a reference path of
+    :mod:`crossent.reference`, receives float64 (or
     wider) blocks, which may be views of the caller's arrays and must not be written, and
     returns fresh arrays: the per-entry losses and the per-entry derivatives.
     """
@@ -698,7 +635,7 @@ def _blockwise(
     _, exponent = math.frexp(count)  # 2**exponent >= count
     mean_scale = math.ldexp(1.0, -exponent)
     gradient = np.empty(prediction.shape, dtype) if grad else None
-    for block in _blocks(prediction.shape):
+    for block in element_blocks(prediction.shape):
         pieces = [
             None if array is None else array[block].astype(working, copy=False)
             for array in (prediction, *operands)
@@ -736,95 +673,3 @@ def _blockwise(
     if gradient is not None and scalar:
         gradient = gradient[0]
     return loss, gradient
-
-
-def _blocks(shape: tuple[int, ...]) -> Iterator[slice]:
-    """Slices of the first axis that cover an array of ``shape`` (at least 1-d) in blocks."""
-    rows_per_block = max(1, ELEMENT_BLOCK_ENTRIES // max(1, math.prod(shape[1:])))
-    for start in range(0, shape[0], rows_per_block):
-        yield slice(start, start + rows_per_block)
-
-
-def _weighted_sum(
-    terms: list[tuple[np.ndarray, np.ndarray]], weight: np.ndarray | None
-) -> np.ndarray:
-    """``weight * sum(coefficient * value)`` with 0 times an infinity taken as 0.
-
-    A term whose coefficient is 0 is absent, even where its value is infinite: the
-    label-0 term of an infinite logit, ``0 * log 0`` at a certain prediction, an entry of
-    weight 0 with an infinite loss. Only the rare block that produced a NaN is computed
-    again with the zero terms made explicit; NaN from a NaN input stays NaN.
-    """
-    with np.errstate(invalid="ignore"):
-        total = sum(coefficient * value for coefficient, value in terms)
-        if weight is not None:
-            total *= weight
-    if np.isnan(total).any():
-        total = sum(times(coefficient, value) for coefficient, value in terms)
-        if weight is not None:
-            total = times(weight, total)
-    return total
-
-
-def _probability_block(
-    q: np.ndarray, t: np.ndarray, w: np.ndarray | None, *, value: bool, grad: bool
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    losses = gradient = None
-    if value:
-        # log(0) = -inf is the exact answer; the log of a probability outside [0, 1]
-        # (passed with validate=False) is NaN, and that is the answer too.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            minus_log_q = np.log(q)
-            np.negative(minus_log_q, out=minus_log_q)
-            minus_log_1mq = np.log1p(-q)
-            np.negative(minus_log_1mq, out=minus_log_1mq)
-        losses = _weighted_sum([(t, minus_log_q), (1.0 - t, minus_log_1mq)], w)
-    if grad:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gradient = (q - t) / (q * (1.0 - q))
-        if np.isnan(gradient).any():
-            # 0/0 at a perfect certain prediction: the derivative of -log(1 - q) at q = 0
-            # is 1, that of -log(q) at q = 1 is -1, that is 1 - 2q.
-            perfect = (q == t) & ((q == 0.0) | (q == 1.0))
-            np.copyto(gradient, 1.0 - 2.0 * q, where=perfect)
-        if w is not None:
-            gradient = _weighted_sum([(w, gradient)], None)
-    return losses, gradient
-
-
-def _logit_block(
-    x: np.ndarray,
-    t: np.ndarray,
-    w: np.ndarray | None,
-    p: np.ndarray | None,
-    *,
-    value: bool,
-    grad: bool,
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    tail = np.exp(-np.abs(x))  # e^-|x| in [0, 1]: cannot overflow
-    positive_weight = t if p is None else p * t
-    negative_weight = 1.0 - t
-    losses = gradient = None
-    if value:
-        softplus_tail = np.log1p(tail)
-        # -log sigma(x) = softplus(-x) and -log sigma(-x) = softplus(x), each a sum of two
-        # non-negative numbers.
-        softplus_of_negative = np.maximum(-x, 0.0)
-        softplus_of_negative += softplus_tail
-        softplus = np.maximum(x, 0.0)
-        softplus += softplus_tail
-        losses = _weighted_sum(
-            [(positive_weight, softplus_of_negative), (negative_weight, softplus)], w
-        )
-    if grad:
-        denominator = 1.0 + tail
-        nonnegative = x >= 0.0
-        sigmoid = np.where(nonnegative, 1.0, tail)
-        sigmoid /= denominator
-        sigmoid_of_negative = np.where(nonnegative, tail, 1.0)
-        sigmoid_of_negative /= denominator
-        gradient = negative_weight * sigmoid
-        gradient -= positive_weight * sigmoid_of_negative
-        if w is not None:
-            gradient *= w  # every term is finite: no 0 * inf
-    return losses, gradient

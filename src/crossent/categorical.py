@@ -179,32 +179,14 @@ def cross_entropy_grad(
 ) -> np.ndarray:
     r"""The gradient of :func:`cross_entropy` with respect to the probabilities ``probs``.
 
-    Parameters
-    ----------
-    probs : array_like
-        Predicted probabilities :math:`p` in :math:`[0, 1]`, classes along ``axis``.
-    targets : array_like
-        Target probabilities :math:`t` in :math:`[0, 1]`, the shape of ``probs``.
-    axis : int, optional
-        The class axis (default the last).
-    reduction : str, optional
-        ``"mean"``, ``"sum"`` or ``"none"``, as for :func:`cross_entropy`; with
-        ``"none"`` each example's own gradient (the gradient of the sum of the losses).
-    validate : bool, optional
-        If True (the default), check that ``probs`` and ``targets`` lie in
-        :math:`[0, 1]`.
+    Parameters and Raises: as for :func:`cross_entropy`.
 
     Returns
     -------
     ndarray
         :math:`\partial L / \partial p`, the shape of ``probs``, in the dtype of the loss.
-
-    Raises
-    ------
-    TypeError
-        As for :func:`cross_entropy`.
-    ValueError
-        As for :func:`cross_entropy`.
+        With ``reduction="none"`` each example's own gradient (the gradient of the sum of
+        the per-example losses).
 
     See Also
     --------
@@ -243,19 +225,7 @@ def cross_entropy_value_and_grad(
 ) -> tuple[Any, np.ndarray]:
     r""":func:`cross_entropy` and :func:`cross_entropy_grad` together.
 
-    Parameters
-    ----------
-    probs : array_like
-        Predicted probabilities :math:`p` in :math:`[0, 1]`, classes along ``axis``.
-    targets : array_like
-        Target probabilities :math:`t` in :math:`[0, 1]`, the shape of ``probs``.
-    axis : int, optional
-        The class axis (default the last).
-    reduction : str, optional
-        ``"mean"``, ``"sum"`` or ``"none"``.
-    validate : bool, optional
-        If True (the default), check that ``probs`` and ``targets`` lie in
-        :math:`[0, 1]`.
+    Parameters and Raises: as for :func:`cross_entropy`.
 
     Returns
     -------
@@ -263,13 +233,6 @@ def cross_entropy_value_and_grad(
         As returned by :func:`cross_entropy`.
     grad : ndarray
         As returned by :func:`cross_entropy_grad`.
-
-    Raises
-    ------
-    TypeError
-        As for :func:`cross_entropy`.
-    ValueError
-        As for :func:`cross_entropy`.
 
     See Also
     --------
@@ -428,36 +391,14 @@ def softmax_cross_entropy_grad(
 ) -> np.ndarray:
     r"""The gradient of :func:`softmax_cross_entropy` with respect to the logits.
 
-    Parameters
-    ----------
-    logits : array_like
-        Logits, classes along ``axis``.
-    targets : array_like
-        Target probabilities in :math:`[0, 1]`, the shape of ``logits``.
-    axis : int, optional
-        The class axis (default the last).
-    weight : array_like, optional
-        One finite, non-negative weight per class.
-    label_smoothing : float, optional
-        :math:`\varepsilon \in [0, 1]`.
-    reduction : str, optional
-        ``"mean"``, ``"sum"`` or ``"none"``; with ``"none"``, each example's own
-        gradient (the gradient of the sum of the per-example losses).
-    validate : bool, optional
-        If True (the default), check that the targets lie in :math:`[0, 1]`.
+    Parameters and Raises: as for :func:`softmax_cross_entropy`.
 
     Returns
     -------
     ndarray
         :math:`\partial L / \partial z`, the shape and dtype of ``logits`` (float64 for
-        integer or bool logits).
-
-    Raises
-    ------
-    TypeError
-        As for :func:`softmax_cross_entropy`.
-    ValueError
-        As for :func:`softmax_cross_entropy`.
+        integer or bool logits). With ``reduction="none"`` each example's own gradient
+        (the gradient of the sum of the per-example losses).
 
     See Also
     --------
@@ -504,22 +445,7 @@ def softmax_cross_entropy_value_and_grad(
 ) -> tuple[Any, np.ndarray]:
     r""":func:`softmax_cross_entropy` and its gradient in one pass over the logits.
 
-    Parameters
-    ----------
-    logits : array_like
-        Logits, classes along ``axis``.
-    targets : array_like
-        Target probabilities in :math:`[0, 1]`, the shape of ``logits``.
-    axis : int, optional
-        The class axis (default the last).
-    weight : array_like, optional
-        One finite, non-negative weight per class.
-    label_smoothing : float, optional
-        :math:`\varepsilon \in [0, 1]`.
-    reduction : str, optional
-        ``"mean"``, ``"sum"`` or ``"none"``.
-    validate : bool, optional
-        If True (the default), check that the targets lie in :math:`[0, 1]`.
+    Parameters and Raises: as for :func:`softmax_cross_entropy`.
 
     Returns
     -------
@@ -527,13 +453,6 @@ def softmax_cross_entropy_value_and_grad(
         As returned by :func:`softmax_cross_entropy`.
     grad : ndarray
         As returned by :func:`softmax_cross_entropy_grad`.
-
-    Raises
-    ------
-    TypeError
-        As for :func:`softmax_cross_entropy`.
-    ValueError
-        As for :func:`softmax_cross_entropy`.
 
     See Also
     --------
@@ -741,38 +660,15 @@ def softmax_cross_entropy_with_integer_labels_grad(
 ) -> np.ndarray:
     r"""The gradient of :func:`softmax_cross_entropy_with_integer_labels` w.r.t. the logits.
 
-    Parameters
-    ----------
-    logits : array_like
-        Logits, classes along ``axis``.
-    labels : array_like
-        Class indices, an integer array with the shape of ``logits`` without ``axis``.
-    axis : int, optional
-        The class axis (default the last).
-    weight : array_like, optional
-        One finite, non-negative weight per class.
-    ignore_index : int, optional
-        A label value whose examples get gradient 0 and leave the mean.
-    label_smoothing : float, optional
-        :math:`\varepsilon \in [0, 1]`.
-    reduction : str, optional
-        ``"mean"``, ``"sum"`` or ``"none"``; with ``"none"``, each example's own
-        gradient (the gradient of the sum of the per-example losses).
-    validate : bool, optional
-        Accepted for the same signature as the other losses; every check always runs.
+    Parameters and Raises: as for :func:`softmax_cross_entropy_with_integer_labels`.
 
     Returns
     -------
     ndarray
         :math:`\partial L / \partial z`, the shape and dtype of ``logits`` (float64 for
-        integer or bool logits).
-
-    Raises
-    ------
-    TypeError
-        As for :func:`softmax_cross_entropy_with_integer_labels`.
-    ValueError
-        As for :func:`softmax_cross_entropy_with_integer_labels`.
+        integer or bool logits); 0 for the examples whose label is ``ignore_index``. With
+        ``reduction="none"`` each example's own gradient (the gradient of the sum of the
+        per-example losses).
 
     See Also
     --------
@@ -823,24 +719,7 @@ def softmax_cross_entropy_with_integer_labels_value_and_grad(
 ) -> tuple[Any, np.ndarray]:
     r""":func:`softmax_cross_entropy_with_integer_labels` and its gradient in one pass.
 
-    Parameters
-    ----------
-    logits : array_like
-        Logits, classes along ``axis``.
-    labels : array_like
-        Class indices, an integer array with the shape of ``logits`` without ``axis``.
-    axis : int, optional
-        The class axis (default the last).
-    weight : array_like, optional
-        One finite, non-negative weight per class.
-    ignore_index : int, optional
-        A label value whose examples are ignored.
-    label_smoothing : float, optional
-        :math:`\varepsilon \in [0, 1]`.
-    reduction : str, optional
-        ``"mean"``, ``"sum"`` or ``"none"``.
-    validate : bool, optional
-        Accepted for the same signature as the other losses; every check always runs.
+    Parameters and Raises: as for :func:`softmax_cross_entropy_with_integer_labels`.
 
     Returns
     -------
@@ -848,13 +727,6 @@ def softmax_cross_entropy_with_integer_labels_value_and_grad(
         As returned by :func:`softmax_cross_entropy_with_integer_labels`.
     grad : ndarray
         As returned by :func:`softmax_cross_entropy_with_integer_labels_grad`.
-
-    Raises
-    ------
-    TypeError
-        As for :func:`softmax_cross_entropy_with_integer_labels`.
-    ValueError
-        As for :func:`softmax_cross_entropy_with_integer_labels`.
 
     See Also
     --------

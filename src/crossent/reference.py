@@ -1,14 +1,17 @@
-r"""The reference paths of the softmax losses, written as their Notes derive them.
+r"""The reference paths of the losses, written as their Notes derive them.
 
-Each function here computes one loss family for a block of rows, in plain NumPy, exactly
-as the docstrings of :mod:`crossent.categorical` derive it. The public losses validate
-their arguments, split the logits into blocks of rows and call these functions; a fast
-path may replace one of them for a block only when it can prove the same accuracy (see
-the Notes of :func:`crossent.categorical.softmax_cross_entropy_with_integer_labels`), and the test
-suite checks every fast path against these.
+Each function here computes one loss family, in plain NumPy and in float64, exactly as
+the Notes of its public loss derive it; the caller rounds each result once to the dtype
+of the input. The public losses validate their arguments, split the input into blocks
+and call these functions, and reduce what they return. For the softmax losses of
+:mod:`crossent.categorical` a fast path may replace a block's reference computation
+only when it can prove the same accuracy (see the Notes of
+:func:`crossent.categorical.softmax_cross_entropy_with_integer_labels`), and the test
+suite checks every fast path against these. The binary losses of :mod:`crossent.binary`
+and the multi-label loss of :mod:`crossent.multilabel` have no other path.
 
-For a row :math:`z` with maximum :math:`m = z_r` (at index :math:`r`) and tail sum
-:math:`S = \sum_{j \ne r} e^{z_j - m}`,
+The softmax family. For a row :math:`z` with maximum :math:`m = z_r` (at index
+:math:`r`) and tail sum :math:`S = \sum_{j \ne r} e^{z_j - m}`,
 
 .. math::
 
@@ -16,9 +19,17 @@ For a row :math:`z` with maximum :math:`m = z_r` (at index :math:`r`) and tail s
     \operatorname{softmax}(z)_i = \frac{e^{z_i - m}}{1 + S},
 
 two non-negative terms that never cancel, and :math:`1 - \operatorname{softmax}(z)_r =
-S / (1 + S)` at the maximum, which keeps the digits of a confident row. Everything is
-computed in float64 (float16 and float32 logits are widened, so the shifts
-:math:`z_j - m` are exact) and the caller rounds each result once.
+S / (1 + S)` at the maximum, which keeps the digits of a confident row. float16 and
+float32 logits are widened to float64, so the shifts :math:`z_j - m` are exact.
+
+The binary family. Entry by entry, with :math:`\operatorname{softplus}(z) = \log(1 +
+e^z)`, the loss of a logit is a sum of non-negative terms whose exponential
+:math:`e^{-|z|}` never overflows; the loss of a probability is two logarithms, the
+second taken as ``log1p(-q)``.
+
+Wherever a coefficient is 0 its term is absent, even where the term is infinite (0
+times an infinity is 0 here): a class of target 0 at a masked logit, :math:`0 \log 0` at
+a certain prediction, an entry of weight 0.
 
 These functions check nothing: their arguments come from the public losses, which do.
 """
@@ -34,9 +45,12 @@ from crossent._reduction import mean_divisor, times
 
 __all__ = [
     "LabelCoefficients",
+    "binary_cross_entropy_entries",
     "gradient_at_label",
     "integer_label_losses",
     "label_coefficients",
+    "multilabel_softmax_cross_entropy_rows",
+    "sigmoid_binary_cross_entropy_entries",
     "softmax_cross_entropy_rows",
     "softmax_cross_entropy_with_integer_labels_rows",
     "total_class_weight",
@@ -258,7 +272,9 @@ def softmax_cross_entropy_rows(
         b *= weight
     b_at_max = np.take_along_axis(b, k, axis=axis)
     np.put_along_axis(b, k, 0.0, axis=axis)
-    b_tail = np.sum(b, axis=axis, keepdims=True)
+    # An accurate sum (b >= 0): its rounding scales the whole gradient, and NumPy's
+    # pairwise sum is off by up to 3 ulp on some versions (2.0 to 2.2) on 1e5 classes.
+    b_tail = row_tail_sum(b, axis, accurate=True)
     np.put_along_axis(b, k, b_at_max, axis=axis)
     b_total = b_tail + b_at_max
 
@@ -301,3 +317,157 @@ def weighted_distance(shifted: np.ndarray, axis: int, weight: np.ndarray | None)
         products = shifted * weight
     np.copyto(products, 0.0, where=weight == 0)  # a class of weight 0 counts for nothing
     return 0.0 - np.sum(products, axis=axis, keepdims=True)
+
+
+def multilabel_softmax_cross_entropy_rows(
+    x: np.ndarray,
+    targets: np.ndarray,
+    *,
+    axis: int,
+    divisor: float = 1.0,
+    grad: np.ndarray | None = None,
+    work: np.ndarray | None = None,
+    value: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    r"""The multi-label softmax loss of a block of rows, and its gradient.
+
+    With :math:`M = \sum_i t_i` a row's total target, so that each of :math:`M` positives
+    weighs :math:`1/M`, the loss is the cross-entropy of the softmax against :math:`t/M`,
+
+    .. math::
+
+        L = \sum_i \frac{t_i}{M}\,(m - z_i) + \operatorname{log1p}(S), \qquad
+        \frac{\partial L}{\partial z_i} = \frac{e^{z_i - m}}{1 + S} - \frac{t_i}{M},
+
+    with the gradient at the maximum :math:`r` written as :math:`(M - t_r)/M - S/(1 + S)`
+    when :math:`p_r + t_r/M > 1`: in a confident row whose positive is at the maximum,
+    :math:`p_r - t_r/M` would subtract two numbers near 1. A row with :math:`M = 0` (no
+    positive: the caller has raised, unless such rows are ignored) has loss 0 and
+    gradient 0. Returns the float64 losses (class axis kept as length 1; None unless
+    ``value``) and the row maxima :math:`m` (the caller checks that they are finite); the
+    gradient divided by ``divisor`` is written into ``grad`` if given. ``work``, float64
+    memory of the shape of ``x``, saves an allocation.
+    """
+    working = working_dtype(x.dtype)
+    t = targets.astype(working, copy=False)
+    total = np.sum(t, axis=axis, keepdims=True)  # M
+    empty = total == 0.0
+    at_max = along(np.argmax(x, axis=axis, keepdims=True), axis)
+    m = x[at_max]
+    if grad is not None and grad.dtype == working:
+        work = grad
+    e = np.empty(x.shape, working) if work is None else work
+    shift(x, m, e)  # z - m <= 0, exact for float32 logits
+    losses = None
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 in the rows with M = 0
+        if value:  # sum_i t_i (m - z_i) >= 0; a masked class of target 0 counts for nothing
+            distance = 0.0 - np.sum(times(t, e), axis=axis, keepdims=True)
+        exp_in_place(e)
+        e[at_max] = 0.0  # S leaves out the maximal entry exactly
+        s = row_tail_sum(e, axis, accurate=working == x.dtype)
+        if value:
+            losses = np.where(empty, 0.0, distance / total + np.log1p(s))
+        if grad is not None:
+            e[at_max] = 1.0
+            e /= 1.0 + s  # the softmax p
+            e -= t / total
+            p_r, share_r = 1.0 / (1.0 + s), t[at_max] / total
+            # (M - t_r)/M - S/(1 + S) is p_r - t_r/M without subtracting two numbers near 1.
+            confident = (total - t[at_max]) / total - s / (1.0 + s)
+            e[at_max] = np.where(p_r + share_r > 1.0, confident, p_r - share_r)
+            e /= divisor  # NaN for a mean over nothing: every row is then empty
+            np.copyto(e, 0.0, where=empty)
+            if e is not grad:  # round once to the gradient's dtype
+                np.copyto(grad, e, casting="same_kind")
+    return losses, m
+
+
+def sigmoid_binary_cross_entropy_entries(
+    z: np.ndarray,
+    targets: np.ndarray,
+    weight: np.ndarray | None = None,
+    pos_weight: np.ndarray | None = None,
+    *,
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    r"""The binary cross-entropy of logits, entry by entry, and its derivative.
+
+    With :math:`t` the target, :math:`w` the weight and :math:`w_+` the positive weight
+    (PyTorch's ``pos_weight``: it scales the term of the positive outcome),
+    :math:`L = w\,[w_+ t \operatorname{softplus}(-z) + (1 - t) \operatorname{softplus}(z)]`.
+    Split by the sign of :math:`z`, so that the exponential never overflows,
+
+    .. math::
+
+        L / w = \begin{cases}
+            (1 - t)\,z + (w_+ t + 1 - t) \operatorname{log1p}(e^{-z}) & z \ge 0, \\
+            -w_+ t\,z + (w_+ t + 1 - t) \operatorname{log1p}(e^{z}) & z < 0,
+        \end{cases}
+
+    a sum of two non-negative terms, and :math:`\partial L / \partial z = w\,[(1 - t)
+    \sigma(z) - w_+ t\,\sigma(-z)]`, with both sigmoids taken from :math:`e^{-|z|}`, so
+    that :math:`\sigma(-z)` keeps its digits where :math:`1 - \sigma(z)` would not. The
+    arguments are float64 arrays of one shape, at least 1-d (``weight`` and ``pos_weight``
+    None for 1);
+    the results are fresh float64 arrays (None where not asked for).
+    """
+    positive = targets if pos_weight is None else pos_weight * targets  # w+ t
+    negative = 1.0 - targets  # 1 - t
+    nonnegative = z >= 0.0
+    e = np.exp(-np.abs(z))  # e^{-|z|} in [0, 1]
+    losses = gradient = None
+    if value:
+        # (1 - t) z for z >= 0 and -w+ t z for z < 0, both non-negative.
+        linear = times(np.where(nonnegative, negative, positive), np.abs(z))
+        losses = linear + (positive + negative) * np.log1p(e)
+        if weight is not None:
+            losses = times(weight, losses)
+    if grad:
+        sigmoid = np.where(nonnegative, 1.0, e)  # sigma(z) = 1 / (1 + e^-z) for z >= 0
+        sigmoid /= 1.0 + e
+        sigmoid_of_negative = np.where(nonnegative, e, 1.0)  # sigma(-z)
+        sigmoid_of_negative /= 1.0 + e
+        gradient = negative * sigmoid
+        gradient -= positive * sigmoid_of_negative
+        if weight is not None:
+            gradient *= weight  # every term is finite: no 0 * inf
+    return losses, gradient
+
+
+def binary_cross_entropy_entries(
+    q: np.ndarray,
+    targets: np.ndarray,
+    weight: np.ndarray | None = None,
+    *,
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    r"""The binary cross-entropy of probabilities, entry by entry, and its derivative.
+
+    With :math:`t` the target and :math:`w` the weight,
+
+    .. math::
+
+        L = w\,[t\,(-\log q) + (1 - t)\,(-\operatorname{log1p}(-q))], \qquad
+        \frac{\partial L}{\partial q} = w\,\frac{q - t}{q (1 - q)},
+
+    with :math:`0 \log 0 = 0`. At a perfect certain prediction (:math:`q = t \in \{0,
+    1\}`) the quotient is :math:`0/0`; the derivative there is that of the one term that
+    remains, :math:`1 - 2q`. The arguments are float64 arrays of one shape, at least
+    1-d (``weight`` None for 1); the results are fresh float64 arrays (None where not asked for).
+    """
+    losses = gradient = None
+    # log 0 = -inf is exact; a probability outside [0, 1] (not validated) gives NaN.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if value:
+            losses = times(targets, -np.log(q)) + times(1.0 - targets, -np.log1p(-q))
+            if weight is not None:
+                losses = times(weight, losses)
+        if grad:
+            gradient = (q - targets) / (q * (1.0 - q))
+            perfect = (q == targets) & ((q == 0.0) | (q == 1.0))
+            np.copyto(gradient, 1.0 - 2.0 * q, where=perfect)
+            if weight is not None:
+                gradient = times(weight, gradient)
+    return losses, gradient
