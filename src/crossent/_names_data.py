@@ -13,12 +13,16 @@ __all__ = ["AMBIGUITY_NOTES", "LOSSES"]
 
 # --------------------------------------------------------------------------------------
 # The entries. Every framework fact below was checked against that framework's
-# documentation or source; what could not be checked was left out.
+# documentation or source; what could not be checked was left out. Every layer and recipe
+# that runs on a CPU (all but Caffe's) was also run with the real framework:
+# tests/test_framework_reference.py checks these entries against the stored results.
 # --------------------------------------------------------------------------------------
 
 _KERAS_REDUCTION = (
-    "'sum_over_batch_size' (default): the sum of the (sample-weighted) per-example losses "
-    "divided by their number; also 'sum', 'mean_with_sample_weight', None"
+    "'sum_over_batch_size' (default), or its synonym 'mean': the sum of the "
+    "(sample-weighted) per-example losses divided by their number; "
+    "'mean_with_sample_weight': divided by the sum of the sample weights instead; 'sum'; "
+    "'none' or None: one loss per example"
 )
 _KERAS_LOGITS_WARNING = (
     "from_logits defaults to False: called on logits without from_logits=True, it treats "
@@ -26,6 +30,21 @@ _KERAS_LOGITS_WARNING = (
 )
 _TF1_REDUCTION = (
     "SUM_BY_NONZERO_WEIGHTS (default): the sum divided by the number of non-zero weights"
+)
+_TF1_FLOAT32 = (
+    "It casts the losses to float32 before it reduces them, so even float64 input gives a "
+    "float32-rounded value."
+)
+_KERAS_TRACES_LOGITS = (
+    "On the TensorFlow backend, a prediction that comes straight from "
+    "keras.activations.softmax or keras.activations.sigmoid (or from a softmax or sigmoid "
+    "op in a graph) is traced back to its logits: the loss is then computed from them, "
+    "without the clip, and its gradient does not vanish where the clip would cut it."
+)
+_KERAS_BAD_LABELS = (
+    "An out-of-range label (C or -1) raises an error on the TensorFlow backend; on the JAX "
+    "backend it silently gives a loss of 0 (an all-zero one-hot row); on the NumPy backend "
+    "C raises an IndexError and -1 gives 0."
 )
 _PYTORCH_MEAN = "'mean' (default) over every element; 'sum'; 'none'"
 
@@ -74,7 +93,10 @@ _CROSS_ENTROPY = Loss(
             note=(
                 "No PyTorch loss takes C-class probabilities. For class indices use "
                 "torch.nn.functional.nll_loss(torch.log(p), y); for target distributions "
-                "use -torch.xlogy(t, p).sum(dim=1), which takes 0 log 0 as 0. Do not pass "
+                "use -torch.xlogy(t, p).sum(dim=1), which takes 0 log 0 as 0 (with "
+                "torch.log in place of xlogy, a perfect prediction p = t = e_0 gives "
+                "0 * (-inf) = NaN). Autograd's gradient of both with respect to p is NaN "
+                "wherever p_i = t_i = 0, where the true gradient is 0. Do not pass "
                 "probabilities to CrossEntropyLoss: it applies log_softmax to them again."
             ),
         ),
@@ -97,7 +119,10 @@ _CROSS_ENTROPY = Loss(
                         "rescales each row of p to sum to 1, then clips it to "
                         "[1e-7, 1 - 1e-7] (keras epsilon)"
                     ),
-                    notes=("Also tf.keras.losses.CategoricalCrossentropy in TensorFlow.",),
+                    notes=(
+                        "Also tf.keras.losses.CategoricalCrossentropy in TensorFlow.",
+                        _KERAS_TRACES_LOGITS,
+                    ),
                 ),
                 Implementation(
                     api=(
@@ -110,10 +135,15 @@ _CROSS_ENTROPY = Loss(
                     reduction=_KERAS_REDUCTION,
                     label_smoothing="none (no label_smoothing argument)",
                     clipping=(
-                        "clips p to [1e-7, 1 - 1e-7] (keras epsilon) and renormalises each row "
-                        "(in an order that depends on the backend)"
+                        "clips p to [1e-7, 1 - 1e-7] (keras epsilon) and renormalises each "
+                        "row: the TensorFlow backend clips first (it takes log-softmax of "
+                        "log p), the JAX and NumPy backends renormalise first"
                     ),
-                    notes=("ignore_class= leaves out one class index.",),
+                    notes=(
+                        "ignore_class= leaves out one class index.",
+                        _KERAS_TRACES_LOGITS,
+                        _KERAS_BAD_LABELS,
+                    ),
                 ),
             ),
         ),
@@ -122,9 +152,11 @@ _CROSS_ENTROPY = Loss(
             None,
             note=(
                 "optax has no cross-entropy on probabilities: use "
-                "-jnp.sum(jax.scipy.special.xlogy(t, p), axis=-1). "
+                "-jnp.sum(jax.scipy.special.xlogy(t, p), axis=-1), whose gradient is NaN "
+                "wherever p_i = t_i = 0, as in PyTorch. "
                 "optax.kl_divergence(jnp.log(p), t) differs from it by the entropy H(t), "
-                "a constant for a fixed target."
+                "a constant for a fixed target, but it is NaN wherever p_i = t_i = 0: it "
+                "multiplies t_i = 0 by -log p_i = inf."
             ),
         ),
         FrameworkSupport(
@@ -260,7 +292,12 @@ _SOFTMAX_CROSS_ENTROPY = Loss(
                     class_axis="last axis",
                     reduction=_KERAS_REDUCTION,
                     label_smoothing="none (no label_smoothing argument)",
-                    notes=(_KERAS_LOGITS_WARNING, "ignore_class= leaves out one class index."),
+                    notes=(
+                        _KERAS_LOGITS_WARNING,
+                        "ignore_class= leaves out one class index; the mean is then over "
+                        "the examples that are kept.",
+                        _KERAS_BAD_LABELS,
+                    ),
                 ),
                 Implementation(
                     api=("tf.nn.softmax_cross_entropy_with_logits",),
@@ -270,7 +307,9 @@ _SOFTMAX_CROSS_ENTROPY = Loss(
                     reduction="none: one loss per example",
                     notes=(
                         "Its documentation warns that the gradient is incorrect if a row of "
-                        "labels is not a valid probability distribution.",
+                        "labels is not a valid probability distribution: it returns "
+                        "softmax(z) - t, where the gradient of the value it returns is "
+                        "(sum of t) softmax(z) - t.",
                     ),
                 ),
                 Implementation(
@@ -288,7 +327,7 @@ _SOFTMAX_CROSS_ENTROPY = Loss(
                     class_axis="last axis",
                     reduction=_TF1_REDUCTION,
                     label_smoothing="label_smoothing=eps: t = (1 - eps) t + eps / C",
-                    notes=("TensorFlow 1's tf.losses.softmax_cross_entropy.",),
+                    notes=("TensorFlow 1's tf.losses.softmax_cross_entropy.", _TF1_FLOAT32),
                 ),
             ),
         ),
@@ -320,6 +359,9 @@ _SOFTMAX_CROSS_ENTROPY = Loss(
                         "Computes logsumexp(z) - z_y, a difference of two nearly equal "
                         "numbers when the true class leads by far, so a tiny loss rounds "
                         "to 0.",
+                        "Labels are not checked: a label of C gives NaN, and a label of -1 "
+                        "silently selects the last class (JAX's indexing wraps negative "
+                        "indices).",
                     ),
                 ),
             ),
@@ -409,7 +451,10 @@ _BINARY_CROSS_ENTROPY = Loss(
                         "label_smoothing=eps squeezes toward 0.5: t = (1 - eps) t + eps / 2"
                     ),
                     clipping="clips q to [1e-7, 1 - 1e-7] (keras epsilon)",
-                    notes=("Also tf.keras.losses.BinaryCrossentropy in TensorFlow.",),
+                    notes=(
+                        "Also tf.keras.losses.BinaryCrossentropy in TensorFlow.",
+                        _KERAS_TRACES_LOGITS,
+                    ),
                 ),
                 Implementation(
                     api=("tf.compat.v1.losses.log_loss",),
@@ -418,7 +463,7 @@ _BINARY_CROSS_ENTROPY = Loss(
                     class_axis="elementwise",
                     reduction=_TF1_REDUCTION,
                     clipping="adds epsilon (default 1e-7) inside the logs",
-                    notes=("TensorFlow 1's tf.losses.log_loss.",),
+                    notes=("TensorFlow 1's tf.losses.log_loss.", _TF1_FLOAT32),
                 ),
             ),
         ),
@@ -427,8 +472,11 @@ _BINARY_CROSS_ENTROPY = Loss(
             None,
             note=(
                 "optax has no binary cross-entropy on probabilities: write "
-                "-(t * jnp.log(q) + (1 - t) * jnp.log1p(-q)), or better keep the logits and "
-                "call optax.sigmoid_binary_cross_entropy."
+                "-(jax.scipy.special.xlogy(t, q) + jax.scipy.special.xlog1py(1 - t, -q)), "
+                "which is 0 for a perfect prediction (q = t = 0 or 1), where the plain "
+                "logarithms give 0 * (-inf) = NaN. Its gradient there is still NaN "
+                "(the true one is -1 at q = t = 1 and 1 at q = t = 0): better keep the "
+                "logits and call optax.sigmoid_binary_cross_entropy."
             ),
         ),
         FrameworkSupport(
@@ -523,6 +571,10 @@ _SIGMOID_BINARY_CROSS_ENTROPY = Loss(
                     notes=(
                         "Computes log(1 + exp(-y z)) with PyTorch's label y = -1 or +1: the "
                         "sigmoid loss with t = (y + 1) / 2.",
+                        "It computes that formula as written, so exp(-y z) overflows: for "
+                        "y z below -88.7 in float32 (-709.8 in float64) it returns inf with a "
+                        "NaN gradient, where the loss is |y z| and its gradient -y. "
+                        "BCEWithLogitsLoss on t = (y + 1) / 2 stays finite.",
                     ),
                 ),
             ),
@@ -547,7 +599,9 @@ _SIGMOID_BINARY_CROSS_ENTROPY = Loss(
                         "The stable form on logits depends on the backend: TensorFlow "
                         "and JAX compute it from the logits, but Keras 3's NumPy backend "
                         "applies the sigmoid and then clips to [1e-7, 1 - 1e-7], as for "
-                        "probabilities",
+                        "probabilities, so no entry costs more than about 16.1. That "
+                        "backend also converts float64 input to float32, where 1 - 1e-7 "
+                        "rounds to 1 - 1.19e-7.",
                     ),
                 ),
                 Implementation(
@@ -564,7 +618,15 @@ _SIGMOID_BINARY_CROSS_ENTROPY = Loss(
                     target="labels in [0, 1], the same shape as the logits",
                     class_axis="elementwise",
                     reduction="none: one loss per element",
-                    notes=("pos_weight multiplies the positive term.",),
+                    notes=(
+                        "pos_weight multiplies the positive term.",
+                        "Its values are right, but its gradient at z = 0 exactly is wrong, "
+                        "in float32 and float64: it gives 1 - t, where the gradient is "
+                        "(1 + (w_+ - 1) t) / 2 - w_+ t (for t = 1, 0, 1, 0 and pos_weight "
+                        "1, 1, 3, 3: 0, 1, 0, 1 instead of -0.5, 0.5, -1.5, 0.5). A "
+                        "zero-initialised output layer starts exactly there; "
+                        "sigmoid_cross_entropy_with_logits is right at 0.",
+                    ),
                 ),
                 Implementation(
                     api=("tf.compat.v1.losses.sigmoid_cross_entropy",),
@@ -575,7 +637,7 @@ _SIGMOID_BINARY_CROSS_ENTROPY = Loss(
                     label_smoothing=(
                         "label_smoothing=eps squeezes toward 1/2: t = (1 - eps) t + eps / 2"
                     ),
-                    notes=("TensorFlow 1's tf.losses.sigmoid_cross_entropy.",),
+                    notes=("TensorFlow 1's tf.losses.sigmoid_cross_entropy.", _TF1_FLOAT32),
                 ),
             ),
         ),
@@ -726,7 +788,9 @@ AMBIGUITY_NOTES = {
     "log loss": (
         "scikit-learn's log_loss and TensorFlow 1's tf.compat.v1.losses.log_loss take "
         "probabilities. For 0/1 targets it is binary cross-entropy; scikit-learn's also "
-        "accepts probabilities over C classes, which makes it H(t, p) with a one-hot t."
+        "accepts probabilities over C classes, which makes it H(t, p) with a one-hot t. "
+        "scikit-learn clips the probabilities to [eps, 1 - eps], eps the machine epsilon "
+        "of their dtype (2.2e-16 in float64), so one example costs at most about 36.0."
     ),
     "logistic loss": (
         "On a logit z with labels written as +1 and -1 (2t - 1 for a 0/1 target t), the "

@@ -146,7 +146,9 @@ def binary_cross_entropy(
     Equivalents: ``torch.nn.functional.binary_cross_entropy(probs, targets, weight,
     reduction=reduction)`` (``torch.nn.BCELoss``); ``tf.keras.losses.binary_crossentropy``
     (which clips the probabilities to :math:`[10^{-7}, 1 - 10^{-7}]` and averages over
-    the last axis); optax has no version on probabilities.
+    the last axis); optax has no version on probabilities: with ``q = probs`` and
+    ``t = targets``, ``-(jax.scipy.special.xlogy(t, q) + jax.scipy.special.xlog1py(1 - t,
+    -q))`` is one, 0 for a perfect prediction (its autograd gradient there is NaN).
 
     One deliberate difference from PyTorch: the logarithms are exact. PyTorch clamps each
     logarithm at :math:`-100`, so its loss is at most :math:`100\,w` per entry: it is
@@ -397,7 +399,8 @@ def sigmoid_binary_cross_entropy(
     targets, weight, pos_weight=pos_weight, reduction=reduction)``
     (``torch.nn.BCEWithLogitsLoss``); ``tf.nn.sigmoid_cross_entropy_with_logits(labels,
     logits)`` and ``tf.nn.weighted_cross_entropy_with_logits(labels, logits,
-    pos_weight)`` (per entry, no reduction);
+    pos_weight)`` (per entry, no reduction; the weighted one's gradient is wrong at
+    :math:`z = 0` exactly, where it returns :math:`1 - t`);
     ``tf.keras.losses.BinaryCrossentropy(from_logits=True)``;
     ``optax.sigmoid_binary_cross_entropy(logits, labels)`` (per entry).
 

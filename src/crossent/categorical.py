@@ -143,12 +143,16 @@ def cross_entropy(
     rounding. Entries outside :math:`[0, 1]` are rejected because they are never
     probabilities.
 
-    Equivalents: ``-torch.special.xlogy(targets, probs).sum(dim)`` in PyTorch (``xlogy``
-    takes :math:`0 \log 0` as 0, as this function does; PyTorch has no loss on
-    probabilities for more than two classes, and ``torch.nn.NLLLoss`` takes
-    log-probabilities); ``tf.keras.losses.categorical_crossentropy(targets, probs)``
-    (target first; it rescales each row of ``probs`` to sum to 1 and clips it to
-    :math:`[10^{-7}, 1 - 10^{-7}]`, so its loss never exceeds about 16.1).
+    Equivalents: in PyTorch, with ``p = probs``, ``t = targets`` and the classes on
+    dim 1, ``-torch.xlogy(t, p).sum(dim=1)``, as :mod:`crossent.names` writes it.
+    ``xlogy`` takes :math:`0 \log 0` as 0, as this function does; with ``torch.log``
+    instead, a perfect prediction :math:`p = t = e_0` gives :math:`0 \cdot (-\infty)` =
+    NaN. Autograd's gradient of it, and of ``torch.nn.NLLLoss()(torch.log(p), y)``, is NaN
+    wherever :math:`p_i = t_i = 0`, where :func:`cross_entropy_grad` gives the true 0.
+    PyTorch has no loss on probabilities for more than two classes (``torch.nn.NLLLoss``
+    takes log-probabilities). ``tf.keras.losses.categorical_crossentropy(t, p)`` (target
+    first) rescales each row of ``p`` to sum to 1 and clips it to
+    :math:`[10^{-7}, 1 - 10^{-7}]`, so its loss never exceeds about 16.1.
 
     References
     ----------
