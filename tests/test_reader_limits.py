@@ -24,7 +24,8 @@ PART_ONE = sorted(
     [ROOT / "book" / "intro.ipynb", *(ROOT / "book" / "foundations").glob("*.ipynb")]
 )
 PART_TWO = sorted((ROOT / "book" / "losses").glob("*.ipynb"))
-READER_EDITION = PART_ONE + PART_TWO
+PART_THREE = sorted((ROOT / "book" / "practice").glob("*.ipynb"))
+READER_EDITION = PART_ONE + PART_TWO + PART_THREE
 HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-cell", "hide-input"}
 
 MAX_PROSE_WORDS = 3000
