@@ -148,10 +148,12 @@ def _no_grad(check):
 
 
 def _true_log_grad():
-    q, p = IN["q_onehot"], IN["p_onehot"]
+    # The stored inputs name the prediction q_onehot and the target p_onehot; the chapter
+    # writes them p and t.
+    p, t = IN["q_onehot"], IN["p_onehot"]
     with np.errstate(divide="ignore"):
-        value = crossent.cross_entropy(q, p, reduction="none")
-    return value, EM["autograd_log_grad"](p, q)
+        value = crossent.cross_entropy(p, t, reduction="none")
+    return value, EM["autograd_log_grad"](t, p)
 
 
 def _sigmoid_loss(x_name, t_name, pos_weight=None, tf_grad=False):
@@ -184,8 +186,8 @@ def _soft_margin(dtype):
 
 
 def _naive_cross_entropy():
-    q, p = IN["q_onehot"], IN["p_onehot"]
-    return np.array([np.nan, crossent.cross_entropy(q[1], p[1])]), None
+    p, t = IN["q_onehot"], IN["p_onehot"]
+    return np.array([np.nan, crossent.cross_entropy(p[1], t[1])]), None
 
 
 CHECKS: dict = {
@@ -208,6 +210,7 @@ CHECKS: dict = {
     "torch/invalid/y_negative": "IndexError: Target -1 is out of bounds.",
     "tf/sparse/y_too_large": "InvalidArgumentError",
     "tf/sparse/y_negative": "InvalidArgumentError",
+    "tf/sparse/y_ignored": "InvalidArgumentError",
     "torch/ignore-index-default": _value(
         lambda: EM["torch_cross_entropy"](IN["z"], IN["y_ignored"], np.ones(4))),
     "torch/channels-first": _value(
@@ -222,6 +225,7 @@ CHECKS: dict = {
     "torch/bce-with-logits/float32": _sigmoid_loss("soft_margin_x32", "soft_margin_label"),
     "torch/bce-with-logits/float64": _sigmoid_loss("soft_margin_x64", "soft_margin_label"),
     "torch/pos-weight/z0": _sigmoid_loss("weighted_z0", "weighted_t", "pos_weight"),
+    "torch/pos-weight/soft-z0": _sigmoid_loss("weighted_z0", "weighted_t_soft", "pos_weight"),
     "jax/bce-log-recipe": _value(lambda: EM["log_recipe"](IN["q_perfect"], IN["t_perfect"])),
     "jax/bce-xlogy-recipe": _value(lambda: crossent.binary_cross_entropy(
         IN["q_perfect"], IN["t_perfect"], reduction="none")),
@@ -244,6 +248,13 @@ for _dtype in ("float32", "float64"):
     CHECKS[f"tf/weighted/weighted_z1/{_dtype}"] = _sigmoid_loss(
         "weighted_z1", "weighted_t", "pos_weight", tf_grad=True)
     CHECKS[f"tf/sigmoid-xent/weighted_z0/{_dtype}"] = _sigmoid_loss("weighted_z0", "weighted_t")
+    # Fractional targets: the weighted loss still gives 1 - t at 0, the unweighted one the
+    # true gradient.
+    for _logits in ("weighted_z0", "weighted_z1"):
+        CHECKS[f"tf/weighted-soft/{_logits}/{_dtype}"] = _sigmoid_loss(
+            _logits, "weighted_t_soft", "pos_weight", tf_grad=True)
+    CHECKS[f"tf/sigmoid-xent-soft/weighted_z0/{_dtype}"] = _sigmoid_loss(
+        "weighted_z0", "weighted_t_soft")
 
 for _backend in KERAS_BACKENDS:
     _k = f"keras-{_backend}"
@@ -273,7 +284,7 @@ for _backend in KERAS_BACKENDS:
         lambda: EM["keras_float_labels"](IN["z"], IN["y_float"]))
     CHECKS[f"{_k}/channels-first-axis1"] = _value(
         lambda: EM["torch_channels_first"](IN["x_channels_first"], IN["y_channels_first"]))
-    for _labels in ("y_too_large", "y_negative"):
+    for _labels in ("y_too_large", "y_negative", "y_ignored"):
         if _backend == "tensorflow":
             CHECKS[f"{_k}/invalid/{_labels}"] = "InvalidArgumentError"
         elif _backend == "numpy" and _labels == "y_too_large":
@@ -356,9 +367,21 @@ def test_the_findings_hold_in_the_stored_data():
     # weighted_cross_entropy_with_logits at 0: [0, 1, 0, 1] against [-0.5, 0.5, -1.5, 0.5].
     assert CASES["tf/weighted/weighted_z0/float32"]["grad"] == [0.0, 1.0, 0.0, 1.0]
     assert CASES["torch/pos-weight/z0"]["grad"] == [-0.5, 0.5, -1.5, 0.5]
+    # At fractional targets: 1 - t from TensorFlow, l / 2 - w_+ t with l = 1 + (w_+ - 1) t
+    # from PyTorch, and 1/2 - t from sigmoid_cross_entropy_with_logits.
+    t_soft, w_plus = np.array(IN["weighted_t_soft"]), np.array(IN["pos_weight"])
+    ell = 1 + (w_plus - 1) * t_soft
+    for dtype in ("float32", "float64"):
+        assert CASES[f"tf/weighted-soft/weighted_z0/{dtype}"]["grad"] == list(1 - t_soft)
+        assert CASES[f"tf/sigmoid-xent-soft/weighted_z0/{dtype}"]["grad"] == list(0.5 - t_soft)
+    assert CASES["torch/pos-weight/soft-z0"]["grad"] == list(ell / 2 - w_plus * t_soft)
     # The log recipe is NaN for a perfect prediction; xlogy is 0.
     assert np.isnan(CASES["jax/bce-log-recipe"]["value"][:2]).all()
     assert CASES["jax/bce-xlogy-recipe"]["value"][:2] == [0.0, 0.0]
+    # Keras on JAX and NumPy returns 0 for the label -100; TensorFlow raises.
+    for backend in ("jax", "numpy"):
+        assert CASES[f"keras-{backend}/invalid/y_ignored"]["value"][1] == 0.0
+    assert CASES["tf/sparse/y_ignored"]["error"].startswith("InvalidArgumentError")
     # Keras 3 accepts "mean" and "none".
     for backend in KERAS_BACKENDS:
         assert "value" in CASES[f"keras-{backend}/reduction/mean"]

@@ -69,6 +69,7 @@ INPUTS = {
     "weighted_z0": [0.0, 0.0, 0.0, 0.0],
     "weighted_z1": [0.5, -0.5, 2.0, -2.0],
     "weighted_t": [1.0, 0.0, 1.0, 0.0],
+    "weighted_t_soft": [0.5, 0.25, 0.5, 0.75],
     "pos_weight": [1.0, 1.0, 3.0, 3.0],
     "q_perfect": [1.0, 0.0, 0.3],
     "t_perfect": [1.0, 0.0, 1.0],
@@ -244,6 +245,19 @@ def part_torch() -> tuple[dict, dict]:
     r.run("torch/pos-weight/z0",
           "F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_weight, reduction='none')",
           pos_weight_at_zero, inputs=["weighted_z0", "weighted_t", "pos_weight"],
+          grad_wrt="weighted_z0")
+
+    # The same at fractional targets, where the gradient at 0 is l / 2 - w_+ t.
+    def pos_weight_soft_at_zero():
+        z = t("weighted_z0", grad=True)
+        loss = F.binary_cross_entropy_with_logits(z, t("weighted_t_soft"),
+                                                  pos_weight=t("pos_weight"), reduction="none")
+        return value_and_grad(loss, z)
+
+    r.run("torch/pos-weight/soft-z0",
+          "F.binary_cross_entropy_with_logits(z, t_soft, pos_weight=pos_weight, "
+          "reduction='none')",
+          pos_weight_soft_at_zero, inputs=["weighted_z0", "weighted_t_soft", "pos_weight"],
           grad_wrt="weighted_z0")
 
     # Finding 4: -(p * log q).sum() is NaN at p = q = e_0; the gradients with respect to q.
@@ -434,7 +448,7 @@ def part_keras(backend: str) -> tuple[dict, dict]:
           lambda: with_grad(lambda v: losses.CategoricalCrossentropy(
               from_logits=True, reduction="none", **f64)(arr("t_unnormalised"), v), z),
           inputs=["z", "t_unnormalised"], grad_wrt="z")
-    for labels in ("y_too_large", "y_negative"):
+    for labels in ("y_too_large", "y_negative", "y_ignored"):
         r.run(f"{prefix}/invalid/{labels}",
               f"SparseCategoricalCrossentropy(from_logits=True, reduction='none')({labels}, z)",
               lambda labels=labels: losses.SparseCategoricalCrossentropy(
@@ -470,7 +484,7 @@ def part_keras(backend: str) -> tuple[dict, dict]:
             lambda: value_and_grad(lambda v: tf.nn.softmax_cross_entropy_with_logits(
                 labels=arr("t_unnormalised"), logits=v), z),
             inputs=["z", "t_unnormalised"], grad_wrt="z")
-    for labels in ("y_too_large", "y_negative"):
+    for labels in ("y_too_large", "y_negative", "y_ignored"):
         tfr.run(f"tf/sparse/{labels}",
                 f"tf.nn.sparse_softmax_cross_entropy_with_logits(labels={labels}, logits=z)",
                 lambda labels=labels: tf.nn.sparse_softmax_cross_entropy_with_logits(
@@ -496,6 +510,24 @@ def part_keras(backend: str) -> tuple[dict, dict]:
                     lambda v: tf.nn.sigmoid_cross_entropy_with_logits(
                         arr("weighted_t", dtype), v), arr("weighted_z0", dtype)),
                 inputs=["weighted_z0", "weighted_t"], dtype=dtype, grad_wrt="weighted_z0")
+        # Fractional targets: the weighted loss still gives 1 - t at 0; the unweighted one,
+        # built with where(z >= 0, ...), the true gradient 1/2 - t.
+        for logits in ("weighted_z0", "weighted_z1"):
+            tfr.run(f"tf/weighted-soft/{logits}/{dtype}",
+                    "tf.nn.weighted_cross_entropy_with_logits(t_soft, z, pos_weight), " + dtype,
+                    lambda logits=logits, dtype=dtype: value_and_grad(
+                        lambda v: tf.nn.weighted_cross_entropy_with_logits(
+                            arr("weighted_t_soft", dtype), v, arr("pos_weight", dtype)),
+                        arr(logits, dtype)),
+                    inputs=[logits, "weighted_t_soft", "pos_weight"], dtype=dtype,
+                    grad_wrt=logits)
+        tfr.run(f"tf/sigmoid-xent-soft/weighted_z0/{dtype}",
+                "tf.nn.sigmoid_cross_entropy_with_logits(t_soft, z), " + dtype,
+                lambda dtype=dtype: value_and_grad(
+                    lambda v: tf.nn.sigmoid_cross_entropy_with_logits(
+                        arr("weighted_t_soft", dtype), v), arr("weighted_z0", dtype)),
+                inputs=["weighted_z0", "weighted_t_soft"], dtype=dtype,
+                grad_wrt="weighted_z0")
     r.cases.update(tfr.cases)
     return r.cases, versions
 
