@@ -8,6 +8,7 @@ import sys
 from decimal import Decimal
 from fractions import Fraction
 
+import ml_dtypes
 import mpmath
 import numpy as np
 import pytest
@@ -51,7 +52,6 @@ def test_ulp_of_reals_between_format_numbers() -> None:
 
 
 def test_bfloat16_through_ml_dtypes() -> None:
-    ml_dtypes = pytest.importorskip("ml_dtypes")
     bf16 = ml_dtypes.bfloat16
     info = ml_dtypes.finfo(bf16)
     assert ulp(1.0, info) == 2.0**-7
