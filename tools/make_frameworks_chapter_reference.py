@@ -235,30 +235,20 @@ def part_torch() -> tuple[dict, dict]:
               f"F.binary_cross_entropy_with_logits(x, (y + 1) / 2, reduction='none'), {label}",
               bce_logits, inputs=[name, "soft_margin_label"], dtype=label, grad_wrt=name)
 
-    # Finding 2, PyTorch's side: the right gradient at z = 0 with pos_weight.
-    def pos_weight_at_zero():
-        z = t("weighted_z0", grad=True)
-        loss = F.binary_cross_entropy_with_logits(z, t("weighted_t"),
-                                                  pos_weight=t("pos_weight"), reduction="none")
-        return value_and_grad(loss, z)
+    # Finding 2, PyTorch's side: the right gradient at z = 0 with pos_weight, for 0/1
+    # targets and at fractional targets, where the gradient at 0 is l / 2 - w_+ t.
+    for case, target, name in (("z0", "weighted_t", "t"), ("soft-z0", "weighted_t_soft", "t_soft")):
+        def pos_weight_at_zero(target=target):
+            z = t("weighted_z0", grad=True)
+            loss = F.binary_cross_entropy_with_logits(z, t(target),
+                                                      pos_weight=t("pos_weight"), reduction="none")
+            return value_and_grad(loss, z)
 
-    r.run("torch/pos-weight/z0",
-          "F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_weight, reduction='none')",
-          pos_weight_at_zero, inputs=["weighted_z0", "weighted_t", "pos_weight"],
-          grad_wrt="weighted_z0")
-
-    # The same at fractional targets, where the gradient at 0 is l / 2 - w_+ t.
-    def pos_weight_soft_at_zero():
-        z = t("weighted_z0", grad=True)
-        loss = F.binary_cross_entropy_with_logits(z, t("weighted_t_soft"),
-                                                  pos_weight=t("pos_weight"), reduction="none")
-        return value_and_grad(loss, z)
-
-    r.run("torch/pos-weight/soft-z0",
-          "F.binary_cross_entropy_with_logits(z, t_soft, pos_weight=pos_weight, "
-          "reduction='none')",
-          pos_weight_soft_at_zero, inputs=["weighted_z0", "weighted_t_soft", "pos_weight"],
-          grad_wrt="weighted_z0")
+        r.run(f"torch/pos-weight/{case}",
+              f"F.binary_cross_entropy_with_logits(z, {name}, pos_weight=pos_weight, "
+              "reduction='none')",
+              pos_weight_at_zero, inputs=["weighted_z0", target, "pos_weight"],
+              grad_wrt="weighted_z0")
 
     # Finding 4: -(p * log q).sum() is NaN at p = q = e_0; the gradients with respect to q.
     r.run("torch/naive-cross-entropy", "-(p * torch.log(q)).sum(dim=1)",
